@@ -1,0 +1,206 @@
+"""StripeHook: Stripe's API through the official SDK, in the shape of Airflow's provider hooks.
+
+Connection (type ``stripe``, default ``stripe_default``): password = secret key; host = API
+base URL (optional, e.g. the local sandbox). Requests are rate limited below Stripe's own
+limits (test keys 25/s, live 100/s) and retried by the SDK on connection errors, 409, 5xx and
+429s marked ``Stripe-Should-Retry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from typing import Any
+
+import stripe
+from airflow.sdk import BaseHook
+
+from stripe_netsuite.hooks.rate_limit import RateLimiter
+
+STRIPE_API_VERSION = stripe.api_version  # pinned by the SDK (16.1.0: 2026-10-28.endive)
+PAGE_SIZE = 100
+EVENT_RETENTION_DAYS = 30
+
+
+class StripeHookError(RuntimeError):
+    """A Stripe call failed; the message says what and what to do, and never holds the key."""
+
+
+class StripeCursorExpiredError(StripeHookError):
+    """The saved event cursor is no longer listable (Stripe keeps events for 30 days)."""
+
+
+class _RateLimitedRequestsClient(stripe.RequestsClient):
+    def __init__(self, limiter: RateLimiter, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._limiter = limiter
+
+    def request(self, method, url, headers, post_data=None, **kwargs):
+        self._limiter.acquire()
+        return super().request(method, url, headers, post_data, **kwargs)
+
+
+class StripeHook(BaseHook):
+    conn_name_attr = "stripe_conn_id"
+    default_conn_name = "stripe_default"
+    conn_type = "stripe"
+    hook_name = "Stripe"
+
+    def __init__(
+        self,
+        stripe_conn_id: str = default_conn_name,
+        *,
+        max_network_retries: int = 3,
+        requests_per_second: float | None = None,
+        timeout: float = 80,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.stripe_conn_id = stripe_conn_id
+        self.max_network_retries = max_network_retries
+        self.requests_per_second = requests_per_second
+        self.timeout = timeout
+
+    # -- connection -------------------------------------------------------------------------
+
+    @cached_property
+    def _connection(self):
+        return self.get_connection(self.stripe_conn_id)
+
+    @property
+    def api_base(self) -> str:
+        conn = self._connection
+        host = (conn.host or "").rstrip("/")
+        if not host:
+            return "https://api.stripe.com"
+        if "://" not in host:
+            host = f"https://{host}"
+        if conn.port and host.count(":") < 2:
+            host = f"{host}:{conn.port}"
+        return host
+
+    def _default_rate(self, key: str) -> float:
+        # Stay below Stripe's global limits: 25/s in test mode, 100/s live.
+        return 20.0 if key.startswith(("sk_test_", "rk_test_")) else 80.0
+
+    def get_conn(self) -> stripe.StripeClient:
+        return self.client
+
+    @cached_property
+    def client(self) -> stripe.StripeClient:
+        key = self._connection.password
+        if not key:
+            raise StripeHookError(
+                f"Airflow connection '{self.stripe_conn_id}' has no Stripe secret key: put it in the password field"
+            )
+        self.mask_key(key)
+        limiter = RateLimiter(self.requests_per_second or self._default_rate(key))
+        return stripe.StripeClient(
+            key,
+            base_addresses={"api": self.api_base},
+            max_network_retries=self.max_network_retries,
+            http_client=_RateLimitedRequestsClient(limiter, timeout=self.timeout),
+        )
+
+    @staticmethod
+    def mask_key(key: str) -> None:
+        from airflow.sdk.log import mask_secret
+
+        mask_secret(key)
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            self._call(lambda: self.client.v1.balance.retrieve(), "read the account balance")
+        except StripeHookError as exc:
+            return False, str(exc)
+        return True, "Connection successfully tested"
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _service(self, resource: str):
+        return getattr(self.client.v1, resource)
+
+    def _call(self, fn, action: str, on_invalid_request=None):
+        try:
+            return fn()
+        except stripe.InvalidRequestError as exc:
+            if on_invalid_request is None:
+                raise StripeHookError(
+                    f"Stripe refused the request to {action} (HTTP {exc.http_status}): {exc.user_message}"
+                ) from None
+            raise on_invalid_request(exc) from None
+        except stripe.AuthenticationError as exc:
+            raise StripeHookError(
+                f"Stripe rejected the API key of connection '{self.stripe_conn_id}' while trying to {action} "
+                f"({exc.user_message or 'authentication failed'}); check the secret key in that connection"
+            ) from None
+        except stripe.PermissionError as exc:
+            raise StripeHookError(
+                f"The Stripe key of connection '{self.stripe_conn_id}' may not {action} "
+                f"({exc.user_message}); grant the restricted key read access"
+            ) from None
+        except stripe.RateLimitError as exc:
+            raise StripeHookError(
+                f"Stripe rate limit persisted while trying to {action} after retries ({exc.user_message}); "
+                "the task will be retried by Airflow"
+            ) from exc
+        except stripe.APIConnectionError as exc:
+            raise StripeHookError(f"Could not reach Stripe at {self.api_base} to {action}: {exc.user_message}") from exc
+        except stripe.StripeError as exc:
+            raise StripeHookError(
+                f"Stripe answered HTTP {exc.http_status} while trying to {action}: {exc.user_message}"
+            ) from exc
+
+    def list_objects(
+        self,
+        resource: str,
+        *,
+        created_gte: int | None = None,
+        created_lt: int | None = None,
+        expand: Sequence[str] = (),
+        **filters: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """Every object of ``resource`` (e.g. ``customers``) created in [gte, lt), newest first, as dicts."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE, **filters}
+        created = {k: v for k, v in (("gte", created_gte), ("lt", created_lt)) if v is not None}
+        if created:
+            params["created"] = created
+        if expand:
+            params["expand"] = [f"data.{path}" for path in expand]
+        page = self._call(lambda: self._service(resource).list(params=params), f"list {resource}")
+        iterator = page.auto_paging_iter()
+        while True:
+            item = self._call(lambda: next(iterator, None), f"list {resource}")
+            if item is None:
+                return
+            yield item.to_dict()
+
+    def retrieve(self, resource: str, object_id: str, *, expand: Sequence[str] = ()) -> dict[str, Any]:
+        params = {"expand": list(expand)} if expand else {}
+        obj = self._call(lambda: self._service(resource).retrieve(object_id, params=params), f"retrieve {object_id}")
+        return obj.to_dict()
+
+    def latest_event(self, types: Sequence[str]) -> dict[str, Any] | None:
+        page = self._call(
+            lambda: self.client.v1.events.list(params={"limit": 1, "types": list(types)}), "list events"
+        )
+        return page.data[0].to_dict() if page.data else None
+
+    def events_after(self, cursor_event_id: str, types: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Events of ``types`` newer than ``cursor_event_id``, oldest first (the order they happened)."""
+        params = {"limit": PAGE_SIZE, "types": list(types), "ending_before": cursor_event_id}
+
+        def expired(exc: stripe.InvalidRequestError) -> StripeCursorExpiredError:
+            return StripeCursorExpiredError(
+                f"Stripe no longer lists the cursor event {cursor_event_id} ({exc.user_message}). Stripe keeps "
+                f"events for {EVENT_RETENTION_DAYS} days: run a backfill (params start/end) over the gap, then "
+                "delete the cursor Variable so the next scheduled run starts fresh"
+            )
+
+        page = self._call(lambda: self.client.v1.events.list(params=params), "list events", expired)
+        iterator = page.auto_paging_iter()
+        while True:
+            event = self._call(lambda: next(iterator, None), "list events")
+            if event is None:
+                return
+            yield event.to_dict()

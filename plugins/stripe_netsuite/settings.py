@@ -1,0 +1,93 @@
+"""The one settings file a finance admin edits, validated when DAGs are parsed.
+
+Where it is read from, first found wins: the ``path`` argument, the environment variable
+``STRIPE_NETSUITE_SETTINGS``, ``include/settings.yaml`` beside ``dags/``. No file means the
+defaults, which fit a fresh NetSuite sandbox. ``include/settings.example.yaml`` documents
+every key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SETTINGS_ENV = "STRIPE_NETSUITE_SETTINGS"
+DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parents[2] / "include" / "settings.yaml"
+
+
+class SettingsError(ValueError):
+    """The settings file is missing a value or has a wrong one; the message says which and where."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetSuiteSettings(_Section):
+    subsidiary_id: str = Field("1", description="Internal ID of the subsidiary new customers belong to.")
+
+
+class SyncSettings(_Section):
+    start_date: dt.date | None = Field(
+        None, description="First run: sync Stripe objects created on or after this date (None = all)."
+    )
+    batch_size: int = Field(100, ge=1, le=100, description="Records per NetSuite write batch (NetSuite caps at 100).")
+
+
+class CustomerSettings(_Section):
+    enabled: bool = True
+    default_type: Literal["company", "individual"] = "company"
+    on_delete: Literal["ignore", "inactivate"] = "ignore"
+    update_existing: bool = True
+    fingerprint_field: str | None = Field(
+        "custentity_stripe_sync_hash",
+        description="Customer custom field holding a hash of what was last written; unchanged records are skipped. "
+        "None writes every record every time.",
+    )
+
+    @field_validator("fingerprint_field")
+    @classmethod
+    def _custom_field(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("custentity"):
+            raise ValueError("must be a customer custom field id starting with 'custentity', or null")
+        return value
+
+
+class Settings(_Section):
+    netsuite: NetSuiteSettings = NetSuiteSettings()
+    sync: SyncSettings = SyncSettings()
+    customers: CustomerSettings = CustomerSettings()
+
+
+def settings_path(path: str | os.PathLike | None = None) -> Path | None:
+    if path is not None:
+        return Path(path)
+    if os.environ.get(SETTINGS_ENV):
+        return Path(os.environ[SETTINGS_ENV])
+    return DEFAULT_SETTINGS_PATH if DEFAULT_SETTINGS_PATH.exists() else None
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    source = settings_path(path)
+    if source is None:
+        return Settings()
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {source} does not exist; create it or unset {SETTINGS_ENV}") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"settings file {source} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SettingsError(f"settings file {source} must be a mapping of sections, got {type(raw).__name__}")
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        raise SettingsError(f"settings file {source} is invalid: {problems}") from None

@@ -1,0 +1,214 @@
+"""The flow engine: extract from Stripe, map, load into NetSuite, report.
+
+One call of ``run_flow`` is one sync task. It never moves the cursor itself: it returns the
+cursor the load reached, and the DAG's next task commits it, so a failed load is re-read.
+Records that fail (mapping or NetSuite) go to the retry queue and are retried every run;
+everything else loads regardless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from stripe_netsuite.hooks.netsuite import NetSuiteHook
+from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.mapping.records import MappingError, NeutralRecord
+from stripe_netsuite.settings import Settings
+from stripe_netsuite.sync.cursor import Cursor, CursorStore
+from stripe_netsuite.sync.flow import FlowSpec, SourceObject
+from stripe_netsuite.sync.retry_queue import FailedRecord, RetryQueue
+from stripe_netsuite.sync.state import StateStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A backfill window over Stripe ``created``: [start, end) in Unix seconds; None = open."""
+
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class SyncSummary:
+    flow: str
+    mode: str  # "incremental" | "initial" | "backfill"
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    id_map: dict[str, str] = field(default_factory=dict)  # Stripe ID -> NetSuite internal ID
+    cursor: dict[str, Any] | None = None  # the cursor to commit after the load (incremental modes)
+    retry_queue_size: int = 0
+
+    def as_xcom(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _utcnow() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class FlowEngine:
+    def __init__(
+        self,
+        flow: FlowSpec,
+        *,
+        stripe: StripeHook,
+        netsuite: NetSuiteHook,
+        settings: Settings,
+        state: StateStore,
+        run_id: str = "",
+    ) -> None:
+        self.flow = flow
+        self.stripe = stripe
+        self.netsuite = netsuite
+        self.settings = settings
+        self.cursors = CursorStore(flow.name, state)
+        self.retry_queue = RetryQueue(flow.name, state)
+        self.run_id = run_id
+
+    # -- extract ----------------------------------------------------------------------------
+
+    def _listed(self, window: Window) -> Iterator[SourceObject]:
+        for obj in self.stripe.list_objects(self.flow.stripe_resource, created_gte=window.start, created_lt=window.end):
+            yield SourceObject(obj)
+
+    def _from_events(self, cursor: Cursor, summary: SyncSummary) -> list[SourceObject]:
+        """The newest state of each object touched by events after the cursor, in first-touched order."""
+        latest: dict[str, SourceObject] = {}
+        for event in self.stripe.events_after(cursor.event_id, self.flow.event_types):
+            summary.cursor = asdict(Cursor.from_event(event))
+            source = self.flow.source_from_event(event)
+            if source is not None:
+                latest[source.stripe_id] = source
+        return list(latest.values())
+
+    def _initial_window(self) -> Window:
+        start = self.settings.sync.start_date
+        if start is None:
+            return Window()
+        return Window(start=int(dt.datetime.combine(start, dt.time(), dt.timezone.utc).timestamp()))
+
+    def _sources(self, mode: str, window: Window | None, summary: SyncSummary) -> list[SourceObject]:
+        if mode == "backfill":
+            return list(self._listed(window or Window()))
+        cursor = self.cursors.get()
+        if cursor is not None:
+            summary.mode = "incremental"
+            return self._from_events(cursor, summary)
+        # First run: mark where the event stream stands *before* listing, so nothing that
+        # happens during the listing is missed (it is re-read next run, harmlessly).
+        summary.mode = "initial"
+        newest = self.stripe.latest_event(self.flow.event_types)
+        if newest is not None:
+            summary.cursor = asdict(Cursor.from_event(newest))
+        return list(self._listed(self._initial_window()))
+
+    def _with_retry_queue(self, sources: list[SourceObject], queued: Iterable[str]) -> list[SourceObject]:
+        present = {s.stripe_id for s in sources}
+        extra = []
+        for stripe_id in queued:
+            if stripe_id not in present:
+                extra.append(SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id)))
+        return sources + extra
+
+    # -- transform + load -------------------------------------------------------------------
+
+    def _map(self, sources: list[SourceObject], context: Any, summary: SyncSummary) -> list[NeutralRecord]:
+        records = []
+        for source in sources:
+            try:
+                record = self.flow.map(source, context, self.settings)
+            except MappingError as exc:
+                summary.failed.append({"stripe_id": exc.stripe_id, "code": "MAPPING", "message": exc.reason})
+                continue
+            if record is None:
+                summary.skipped += 1
+            else:
+                records.append(record)
+        return records
+
+    def _load(self, records: list[NeutralRecord], summary: SyncSummary) -> None:
+        fingerprint_field = self.flow.fingerprint_field(self.settings)
+        update_existing = self.flow.update_existing(self.settings)
+        for batch in _batched(records, self.settings.sync.batch_size):
+            columns = [fingerprint_field.lower()] if fingerprint_field else []
+            existing = self.netsuite.rows_by_external_id(
+                self.flow.suiteql_table, [r.external_id for r in batch], columns
+            )
+            to_write: list[NeutralRecord] = []
+            for record in batch:
+                row = existing.get(record.external_id)
+                fingerprint = record.fingerprint()
+                if row is not None and (
+                    not update_existing
+                    or (fingerprint_field and row.get(fingerprint_field.lower()) == fingerprint)
+                ):
+                    summary.unchanged += 1
+                    summary.id_map[record.source_id] = row["id"]
+                    continue
+                if fingerprint_field:
+                    record.fields[fingerprint_field] = fingerprint
+                to_write.append(record)
+            result = self.netsuite.upsert_records(to_write)
+            for record in to_write:
+                internal_id = result.id_map.get(record.external_id)
+                if internal_id is None:
+                    continue
+                summary.id_map[record.source_id] = internal_id
+                if record.external_id in existing:
+                    summary.updated += 1
+                else:
+                    summary.created += 1
+            for error in result.errors:
+                summary.failed.append(
+                    {"stripe_id": error.source_id or error.external_id, "code": error.code, "message": error.message}
+                )
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def run(self, mode: str = "incremental", window: Window | None = None) -> SyncSummary:
+        summary = SyncSummary(flow=self.flow.name, mode=mode)
+        if not self.flow.enabled(self.settings):
+            log.info("The %s flow is switched off in the settings; nothing to do", self.flow.name)
+            return summary
+        queue = self.retry_queue.load()
+        sources = self._with_retry_queue(self._sources(mode, window, summary), queue)
+        summary.seen = len(sources)
+        context = self.flow.build_context(self.netsuite, self.settings)
+        self._load(self._map(sources, context, summary), summary)
+
+        failed_ids = {f["stripe_id"] for f in summary.failed}
+        loaded = [s.stripe_id for s in sources if s.stripe_id not in failed_ids]
+        remaining = self.retry_queue.update(
+            loaded=loaded,
+            failed=[FailedRecord(f["stripe_id"], f["code"], f["message"]) for f in summary.failed],
+            now=_utcnow(),
+            run_id=self.run_id,
+        )
+        summary.retry_queue_size = len(remaining)
+        log.info(
+            "%s %s: %d seen, %d created, %d updated, %d unchanged, %d skipped, %d failed; retry queue %d",
+            self.flow.name, summary.mode, summary.seen, summary.created, summary.updated,
+            summary.unchanged, summary.skipped, len(summary.failed), summary.retry_queue_size,
+        )
+        return summary

@@ -1,0 +1,70 @@
+"""Records NetSuite (or mapping) refused, kept per flow until a later run loads them.
+
+Stored as JSON in the Airflow Variable ``stripe_netsuite.retry_queue.<flow>``: one entry per
+Stripe object with the reason, the attempts so far and when it first and last failed. Every
+run retries the queue; an entry leaves it when its record loads. Finance ops read it in the
+UI (Admin > Variables) or in the run's ``check_failed_records`` log, fix the cause, and
+either wait for the next run or trigger one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from stripe_netsuite.sync.state import StateStore
+
+
+def retry_queue_key(flow: str) -> str:
+    return f"stripe_netsuite.retry_queue.{flow}"
+
+
+@dataclass
+class FailedRecord:
+    stripe_id: str
+    code: str
+    message: str
+    attempts: int = 1
+    first_failed_at: str = ""
+    last_failed_at: str = ""
+    last_run_id: str = ""
+
+
+class RetryQueue:
+    def __init__(self, flow: str, store: StateStore) -> None:
+        self.flow = flow
+        self.key = retry_queue_key(flow)
+        self.store = store
+
+    def load(self) -> dict[str, FailedRecord]:
+        raw = self.store.get(self.key) or []
+        return {item["stripe_id"]: FailedRecord(**item) for item in raw}
+
+    def save(self, entries: dict[str, FailedRecord]) -> None:
+        ordered = sorted(entries.values(), key=lambda e: (e.first_failed_at, e.stripe_id))
+        self.store.set(
+            self.key,
+            [asdict(e) for e in ordered],
+            description=f"Stripe objects the {self.flow} flow could not load yet; retried every run",
+        )
+
+    def update(self, *, loaded: Iterable[str], failed: Iterable[FailedRecord], now: str, run_id: str) -> dict[str, FailedRecord]:
+        """Drop what loaded, add or bump what failed, persist, and return the new queue."""
+        entries = self.load()
+        before = dict(entries)
+        for stripe_id in loaded:
+            entries.pop(stripe_id, None)
+        for failure in failed:
+            previous = entries.get(failure.stripe_id)
+            entries[failure.stripe_id] = FailedRecord(
+                stripe_id=failure.stripe_id,
+                code=failure.code,
+                message=failure.message,
+                attempts=(previous.attempts + 1) if previous else 1,
+                first_failed_at=previous.first_failed_at if previous else now,
+                last_failed_at=now,
+                last_run_id=run_id,
+            )
+        if entries != before:
+            self.save(entries)
+        return entries
