@@ -1,0 +1,77 @@
+"""Every DAG imports cleanly, is configured as operations expect, and does no I/O at parse time."""
+
+import socket
+from pathlib import Path
+
+import pytest
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+EXPECTED = {"stripe_customers_to_netsuite"}
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory):
+    """Parse the dags folder with network, Variables and Connections forbidden."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk import BaseHook, Variable
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("top-level I/O while parsing a DAG file")
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(socket.socket, "connect", forbidden)
+    mp.setattr(Variable, "get", forbidden)
+    mp.setattr(BaseHook, "get_connection", forbidden)
+    try:
+        bag = DagBag(dag_folder=str(DAGS))
+    finally:
+        mp.undo()
+    return bag
+
+
+def test_no_import_errors(parsed):
+    assert parsed.import_errors == {}
+    assert EXPECTED <= set(parsed.dags)
+
+
+@pytest.mark.parametrize("dag_id", sorted(EXPECTED))
+def test_operational_settings(parsed, dag_id):
+    dag = parsed.dags[dag_id]
+    assert dag.tags and "stripe" in dag.tags
+    assert dag.schedule not in (None, "@once") and "Cron" in type(dag.timetable).__name__
+    assert dag.max_active_runs == 1, "cursor DAGs must not race on their cursor"
+    assert dag.catchup is False
+    assert set(dag.params.keys()) >= {"start", "end"}
+    for task in dag.tasks:
+        assert task.owner not in ("", "airflow"), f"{task.task_id} has no owner"
+    sync = dag.get_task("sync")
+    assert sync.retries >= 1
+    assert sync.pool == "netsuite_api"
+
+
+def test_pools_used_by_dags_are_declared(parsed):
+    from stripe_netsuite.dag_defaults import POOLS
+
+    used = {t.pool for d in parsed.dags.values() for t in d.tasks if t.pool != "default_pool"}
+    assert used <= set(POOLS)
+
+
+def test_dag_files_only_wire():
+    """No function or class definitions in DAG files: business logic lives in plugins/."""
+    import ast
+
+    for path in DAGS.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        defs = [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))]
+        assert defs == [], f"{path.name} defines {defs}"
+
+
+def test_bad_settings_fail_the_parse_with_the_key(monkeypatch, tmp_path):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bad = tmp_path / "settings.yaml"
+    bad.write_text("customers:\n  on_delete: shred\n")
+    monkeypatch.setenv("STRIPE_NETSUITE_SETTINGS", str(bad))
+    bag = DagBag(dag_folder=str(DAGS))
+    assert bag.import_errors
+    assert all("customers.on_delete" in err for err in bag.import_errors.values())

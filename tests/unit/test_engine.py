@@ -1,0 +1,181 @@
+"""The flow engine against in-memory fakes of the two hooks: cursor, retry queue, idempotency."""
+
+from __future__ import annotations
+
+import pytest
+
+from stripe_netsuite.hooks.netsuite import WriteResult
+from stripe_netsuite.hooks.netsuite_errors import RecordError
+from stripe_netsuite.settings import Settings
+from stripe_netsuite.sync.cursor import cursor_key
+from stripe_netsuite.sync.customers import CustomersFlow
+from stripe_netsuite.sync.engine import FlowEngine, Window
+from stripe_netsuite.sync.retry_queue import retry_queue_key
+from stripe_netsuite.sync.state import MemoryStore
+
+
+class FakeStripe:
+    def __init__(self):
+        self.customers: dict[str, dict] = {}
+        self.events: list[dict] = []
+
+    def put(self, cid, created, event_type="customer.created", **fields):
+        obj = {"id": cid, "object": "customer", "created": created, "metadata": {}, **fields}
+        self.customers[cid] = obj
+        self.events.append({"id": f"evt_{len(self.events) + 1}", "created": created, "type": event_type,
+                            "data": {"object": dict(obj)}})
+
+    def list_objects(self, resource, created_gte=None, created_lt=None, **_):
+        items = [c for c in self.customers.values()
+                 if (created_gte is None or c["created"] >= created_gte) and (created_lt is None or c["created"] < created_lt)]
+        return iter(sorted(items, key=lambda c: -c["created"]))
+
+    def retrieve(self, resource, object_id, **_):
+        return dict(self.customers[object_id])
+
+    def latest_event(self, types):
+        return self.events[-1] if self.events else None
+
+    def events_after(self, cursor_id, types):
+        ids = [e["id"] for e in self.events]
+        return iter(self.events[ids.index(cursor_id) + 1:])
+
+
+class FakeNetSuite:
+    def __init__(self):
+        self.records: dict[str, dict] = {}
+        self.writes = 0
+        self.reject: dict[str, str] = {}
+
+    def currency_ids(self):
+        return {"USD": "1", "EUR": "2"}
+
+    def rows_by_external_id(self, table, external_ids, columns=()):
+        return {x: {"id": self.records[x]["id"], "externalid": x,
+                    **{c: self.records[x]["fields"].get("custentity_stripe_sync_hash") for c in columns}}
+                for x in external_ids if x in self.records}
+
+    def upsert_records(self, records):
+        result = WriteResult()
+        for r in records:
+            if r.external_id in self.reject:
+                result.errors.append(RecordError(r.record_type, r.external_id, "INVALID_KEY_OR_REF", self.reject[r.external_id], r.source_id))
+                continue
+            self.writes += 1
+            entry = self.records.setdefault(r.external_id, {"id": str(len(self.records) + 100)})
+            entry["fields"] = dict(r.fields)
+            result.id_map[r.external_id] = entry["id"]
+        return result
+
+
+@pytest.fixture
+def world():
+    stripe, netsuite, state = FakeStripe(), FakeNetSuite(), MemoryStore()
+    stripe.put("cus_a", 1000, name="A")
+    stripe.put("cus_b", 2000, name="B", currency="eur")
+
+    def engine(settings=Settings()):
+        return FlowEngine(CustomersFlow(), stripe=stripe, netsuite=netsuite, settings=settings, state=state, run_id="r1")
+
+    return stripe, netsuite, state, engine
+
+
+def commit(state, summary):
+    if summary["mode"] != "backfill" and summary["cursor"]:
+        state.set(cursor_key("customers"), summary["cursor"])
+
+
+def test_initial_run_loads_everything_and_reaches_the_newest_event(world):
+    stripe, netsuite, state, engine = world
+    summary = engine().run().as_xcom()
+    assert summary["mode"] == "initial"
+    assert (summary["created"], summary["updated"], summary["unchanged"]) == (2, 0, 0)
+    assert summary["cursor"] == {"event_id": "evt_2", "created": 2000}
+    assert set(summary["id_map"]) == {"cus_a", "cus_b"}
+    assert netsuite.records["cus_b"]["fields"]["currency"] == {"id": "2"}
+    assert state.get(cursor_key("customers")) is None  # the engine never moves the cursor itself
+
+
+def test_second_run_writes_nothing(world):
+    stripe, netsuite, state, engine = world
+    commit(state, engine().run().as_xcom())
+    writes = netsuite.writes
+    summary = engine().run().as_xcom()
+    assert summary["mode"] == "incremental" and summary["seen"] == 0 and summary["cursor"] is None
+    assert netsuite.writes == writes
+
+
+def test_update_event_updates_and_moves_cursor(world):
+    stripe, netsuite, state, engine = world
+    commit(state, engine().run().as_xcom())
+    stripe.put("cus_a", 1000, event_type="customer.updated", name="A renamed")
+    summary = engine().run().as_xcom()
+    assert (summary["created"], summary["updated"]) == (0, 1)
+    assert summary["cursor"]["event_id"] == "evt_3"
+    assert netsuite.records["cus_a"]["fields"]["companyName"] == "A renamed"
+
+
+def test_backfill_rewrites_nothing_unchanged_and_has_no_cursor(world):
+    stripe, netsuite, state, engine = world
+    commit(state, engine().run().as_xcom())
+    writes = netsuite.writes
+    summary = engine().run("backfill", Window(0, 1500)).as_xcom()
+    assert summary["mode"] == "backfill" and summary["seen"] == 1 and summary["unchanged"] == 1
+    assert summary["cursor"] is None and netsuite.writes == writes
+
+
+def test_poison_record_fails_alone_then_loads_once_fixed(world):
+    stripe, netsuite, state, engine = world
+    netsuite.reject["cus_b"] = "Invalid currency reference key 2"
+    summary = engine().run().as_xcom()
+    assert summary["created"] == 1
+    assert summary["failed"] == [{"stripe_id": "cus_b", "code": "INVALID_KEY_OR_REF", "message": "Invalid currency reference key 2"}]
+    queue = state.get(retry_queue_key("customers"))
+    assert [(q["stripe_id"], q["attempts"], q["last_run_id"]) for q in queue] == [("cus_b", 1, "r1")]
+    commit(state, summary)
+
+    summary = engine().run().as_xcom()  # no new events, but the queue is retried
+    assert summary["seen"] == 1 and len(summary["failed"]) == 1
+    assert state.get(retry_queue_key("customers"))[0]["attempts"] == 2
+
+    del netsuite.reject["cus_b"]
+    summary = engine().run().as_xcom()
+    assert summary["created"] == 1 and summary["failed"] == []
+    assert state.get(retry_queue_key("customers")) == []
+
+
+def test_mapping_error_goes_to_the_queue_with_the_reason(world):
+    stripe, netsuite, state, engine = world
+    stripe.put("cus_c", 3000, currency="chf")
+    summary = engine().run().as_xcom()
+    (failure,) = summary["failed"]
+    assert failure["stripe_id"] == "cus_c" and failure["code"] == "MAPPING" and "CHF" in failure["message"]
+    assert summary["created"] == 2
+
+
+def test_deleted_customer_ignored_or_inactivated(world):
+    stripe, netsuite, state, engine = world
+    commit(state, engine().run().as_xcom())
+    stripe.put("cus_a", 1000, event_type="customer.deleted", name="A")
+    summary = engine().run().as_xcom()
+    assert summary["skipped"] == 1 and "isInactive" not in netsuite.records["cus_a"]["fields"]
+
+    state.set(cursor_key("customers"), {"event_id": "evt_2", "created": 2000})
+    inactivate = Settings.model_validate({"customers": {"on_delete": "inactivate"}})
+    summary = engine(inactivate).run().as_xcom()
+    assert summary["updated"] == 1 and netsuite.records["cus_a"]["fields"]["isInactive"] is True
+
+
+def test_switched_off_flow_does_nothing(world):
+    stripe, netsuite, state, engine = world
+    off = Settings.model_validate({"customers": {"enabled": False}})
+    assert engine(off).run().as_xcom()["seen"] == 0 and netsuite.writes == 0
+
+
+def test_start_date_limits_the_first_run(world):
+    stripe, netsuite, state, engine = world
+    late = Settings.model_validate({"sync": {"start_date": "1970-01-01"}})
+    assert engine(late).run().as_xcom()["seen"] == 2
+    netsuite.records.clear()
+    later = Settings.model_validate({"sync": {"start_date": "2030-01-01"}})
+    assert engine(later).run().as_xcom()["seen"] == 0
