@@ -21,6 +21,7 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_HOME / 'airflow.db'}")
 os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_urlsafe(64))
 os.environ.pop("STRIPE_NETSUITE_SETTINGS", None)
+os.environ["STRIPE_NETSUITE_RETRY_DELAY_SECONDS"] = "1"
 for key in list(os.environ):
     if key.startswith(("AIRFLOW_CONN_", "AIRFLOW_VAR_")):
         del os.environ[key]

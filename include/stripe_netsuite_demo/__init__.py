@@ -1,0 +1,1 @@
+"""The demo: both sandboxes, every flow through Airflow, a reconciliation summary."""

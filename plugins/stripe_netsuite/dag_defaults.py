@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from airflow.sdk import Param
 
@@ -13,10 +14,13 @@ POOLS = {
     STRIPE_POOL: (8, "Stripe API concurrency"),
 }
 
+# Seconds before the first retry; tests shorten it because dag.test() waits retries in real time.
+RETRY_DELAY = dt.timedelta(seconds=int(os.environ.get("STRIPE_NETSUITE_RETRY_DELAY_SECONDS", "120")))
+
 DEFAULT_ARGS = {
     "owner": "finance-data",
     "retries": 3,
-    "retry_delay": dt.timedelta(minutes=2),
+    "retry_delay": RETRY_DELAY,
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": dt.timedelta(minutes=30),
     "execution_timeout": dt.timedelta(hours=2),

@@ -129,3 +129,17 @@ def test_expander_resolves_ids_generically(sb):
     assert out["parts"][0]["id"] == cus.id and out["parts"][1] == "nope_1"
     assert out["nested"]["data"][0]["customer"]["id"] == cus.id
     assert widget["customer"] == cus.id  # the input is not mutated
+
+
+def test_concurrent_writes_are_consistent(sb):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(i):
+        return sb.client_for().v1.customers.create(params={"name": f"t{i}"}).id
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(create, range(40)))
+    assert len(set(ids)) == 40
+    listed = [c.id for c in sb.client.v1.customers.list(params={"limit": 100}).data]
+    assert sorted(listed) == sorted(ids)
+    assert len(sb.client.v1.events.list(params={"limit": 100}).data) == 40

@@ -106,6 +106,7 @@ def test_replay_is_byte_identical(sb):
     assert first.status_code == second.status_code == 200
     assert first.content == second.content
     assert second.headers["Idempotent-Replayed"] == "true"
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"] == "raw-1"
     assert first.headers["Request-Id"] != second.headers["Request-Id"]
 
 

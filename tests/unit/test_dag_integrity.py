@@ -75,3 +75,18 @@ def test_bad_settings_fail_the_parse_with_the_key(monkeypatch, tmp_path):
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors
     assert all("customers.on_delete" in err for err in bag.import_errors.values())
+
+
+def test_airflow_plugin_loader_leaves_the_package_alone():
+    """Airflow's plugin loader must not exec our modules as top-level names (e.g. 'stripe')."""
+    import sys
+
+    import stripe as stripe_sdk
+    from airflow._shared.plugins_manager.plugins_manager import _load_plugins_from_plugin_directory
+
+    plugins_dir = str(Path(__file__).resolve().parents[2] / "plugins")
+    _, errors = _load_plugins_from_plugin_directory(plugins_dir)
+    assert errors == {}
+    assert sys.modules["stripe"] is stripe_sdk and hasattr(sys.modules["stripe"], "StripeClient")
+    assert not any(m in sys.modules and getattr(sys.modules[m], "__file__", "") and "plugins/stripe_netsuite" in sys.modules[m].__file__
+                   for m in ("netsuite", "customers", "engine", "records"))

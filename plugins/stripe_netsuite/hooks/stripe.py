@@ -26,6 +26,10 @@ class StripeHookError(RuntimeError):
     """A Stripe call failed; the message says what and what to do, and never holds the key."""
 
 
+class StripeAuthError(StripeHookError):
+    """Stripe refused the key (wrong, revoked, or lacking a permission): retrying will not help."""
+
+
 class StripeCursorExpiredError(StripeHookError):
     """The saved event cursor is no longer listable (Stripe keeps events for 30 days)."""
 
@@ -130,12 +134,12 @@ class StripeHook(BaseHook):
                 ) from None
             raise on_invalid_request(exc) from None
         except stripe.AuthenticationError as exc:
-            raise StripeHookError(
+            raise StripeAuthError(
                 f"Stripe rejected the API key of connection '{self.stripe_conn_id}' while trying to {action} "
                 f"({exc.user_message or 'authentication failed'}); check the secret key in that connection"
             ) from None
         except stripe.PermissionError as exc:
-            raise StripeHookError(
+            raise StripeAuthError(
                 f"The Stripe key of connection '{self.stripe_conn_id}' may not {action} "
                 f"({exc.user_message}); grant the restricted key read access"
             ) from None

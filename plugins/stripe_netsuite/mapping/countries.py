@@ -1,4 +1,4 @@
-"""ISO 3166-1 alpha-2 country codes, the form NetSuite address country fields take."""
+"""ISO 3166-1 alpha-2 country codes (the 249 assigned, plus XK for Kosovo), as NetSuite address fields take them."""
 
 ISO_COUNTRY_CODES = frozenset(
     """

@@ -8,14 +8,17 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
 from stripe_netsuite.settings import load_settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
 from stripe_netsuite.sync.customers import FLOWS
-from stripe_netsuite.sync.engine import FlowEngine, Window
+from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError
+from stripe_netsuite.hooks.stripe import StripeAuthError, StripeCursorExpiredError
+from stripe_netsuite.settings import SettingsError
+from stripe_netsuite.sync.engine import ConfigurationError, FlowEngine, Window
 from stripe_netsuite.sync.retry_queue import retry_queue_key
 from stripe_netsuite.sync.state import VariableStore
 
@@ -84,7 +87,11 @@ class StripeToNetSuiteOperator(BaseOperator):
             state=VariableStore(),
             run_id=context.get("run_id", "") if context else "",
         )
-        summary = engine.run(mode, Window(start, end))
+        try:
+            summary = engine.run(mode, Window(start, end))
+        except (ConfigurationError, SettingsError, StripeAuthError, StripeCursorExpiredError, NetSuiteAuthError) as exc:
+            # Retrying cannot fix these: fail now, with the message that says what to change.
+            raise AirflowFailException(str(exc)) from None
         return summary.as_xcom()
 
 

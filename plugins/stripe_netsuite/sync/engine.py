@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
+from stripe_netsuite.hooks.netsuite_errors import NetSuiteError
 from stripe_netsuite.hooks.stripe import StripeHook
 from stripe_netsuite.mapping.records import MappingError, NeutralRecord
 from stripe_netsuite.settings import Settings
@@ -24,6 +25,10 @@ from stripe_netsuite.sync.retry_queue import FailedRecord, RetryQueue
 from stripe_netsuite.sync.state import StateStore
 
 log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """NetSuite or the settings are set up in a way no retry can fix; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -147,14 +152,24 @@ class FlowEngine:
                 records.append(record)
         return records
 
+    def _existing(self, batch: list[NeutralRecord], fingerprint_field: str | None) -> dict[str, dict[str, Any]]:
+        columns = [fingerprint_field.lower()] if fingerprint_field else []
+        try:
+            return self.netsuite.rows_by_external_id(self.flow.suiteql_table, [r.external_id for r in batch], columns)
+        except NetSuiteError as exc:
+            if fingerprint_field and fingerprint_field.lower() in str(exc).lower() and "unknown identifier" in str(exc).lower():
+                raise ConfigurationError(
+                    f"NetSuite has no {self.flow.record_type} field {fingerprint_field}, which the settings name as "
+                    f"{self.flow.name}.fingerprint_field. Create it in NetSuite (Free-Form Text, applied to "
+                    f"{self.flow.record_type}; see README 'Configuration') or set fingerprint_field: null"
+                ) from None
+            raise
+
     def _load(self, records: list[NeutralRecord], summary: SyncSummary) -> None:
         fingerprint_field = self.flow.fingerprint_field(self.settings)
         update_existing = self.flow.update_existing(self.settings)
         for batch in _batched(records, self.settings.sync.batch_size):
-            columns = [fingerprint_field.lower()] if fingerprint_field else []
-            existing = self.netsuite.rows_by_external_id(
-                self.flow.suiteql_table, [r.external_id for r in batch], columns
-            )
+            existing = self._existing(batch, fingerprint_field)
             to_write: list[NeutralRecord] = []
             for record in batch:
                 row = existing.get(record.external_id)

@@ -1,0 +1,41 @@
+"""Running a flow DAG with dag.test() and reading what it left behind."""
+
+from __future__ import annotations
+
+import stripe
+
+
+def run_dag(dagbag, dag_id: str, conf: dict | None = None):
+    dag = dagbag.dags[dag_id]
+    return dag.test(run_conf=conf or {})
+
+
+def task_states(dag_run) -> dict[str, str]:
+    return {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+
+
+def xcom_return(dag_run, task_id: str):
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = (
+            session.query(XComModel)
+            .filter_by(dag_id=dag_run.dag_id, run_id=dag_run.run_id, task_id=task_id, key="return_value")
+            .one_or_none()
+        )
+        return None if row is None else XComModel.deserialize_value(row)
+
+
+def stripe_client(url: str) -> stripe.StripeClient:
+    return stripe.StripeClient("sk_test_sandbox", base_addresses={"api": url}, max_network_retries=2)
+
+
+def netsuite_customers() -> dict[str, dict]:
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    rows = NetSuiteHook().suiteql(
+        "SELECT id, externalid, companyname, firstname, lastname, isperson, email, phone, lastmodifieddate "
+        "FROM customer ORDER BY id"
+    )
+    return {row["externalid"]: row for row in rows}

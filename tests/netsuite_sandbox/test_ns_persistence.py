@@ -1,0 +1,45 @@
+"""State lives in the SQLite file: a restart on the same file keeps every record and id."""
+
+from __future__ import annotations
+
+from ns_helpers import NsClient
+
+from netsuite_sandbox import NetSuiteSandbox
+
+
+def test_state_survives_stop_and_restart(start_sandbox, tmp_path):
+    first = start_sandbox()
+    client = NsClient(first.url)
+    assert client.upsert("customer", "cus_keep", {"companyName": "Keep Ltd", "currency": {"id": "3"}}).status_code == 204
+    kept_id = client.get("customer", "eid:cus_keep").json()["id"]
+    first.stop()
+
+    second = start_sandbox()  # same tmp_path / "ns.db"
+    client = NsClient(second.url)
+    record = client.get("customer", "eid:cus_keep").json()
+    assert (record["id"], record["companyName"], record["currency"]["refName"]) == (kept_id, "Keep Ltd", "British Pound")
+    assert client.suiteql("SELECT externalid FROM customer").json()["items"] == [{"links": [], "externalid": "cus_keep"}]
+    # Ids keep counting up; reference data was not seeded twice.
+    assert client.upsert("customer", "cus_next", {"companyName": "Next"}).status_code == 204
+    assert int(client.get("customer", "eid:cus_next").json()["id"]) > int(kept_id)
+    assert client.suiteql("SELECT COUNT(*) AS n FROM currency").json()["items"][0]["n"] == "7"
+
+
+def test_reopening_is_idempotent_and_seed_is_first_start_only(tmp_path):
+    custom = tmp_path / "seed.yaml"
+    custom.write_text(
+        "currencies:\n  - {id: 1, symbol: USD, name: US Dollar, currencyPrecision: 2}\n"
+        "  - {id: 9, symbol: CHF, name: Swiss Franc, currencyPrecision: 2}\n"
+        "subsidiaries:\n  - {id: 1, name: Swiss Sandbox AG, currency: CHF, country: CH}\n"
+    )
+    db = tmp_path / "custom.db"
+    app = NetSuiteSandbox(db, seed_file=custom)
+    assert app.suiteql("SELECT symbol FROM currency ORDER BY id") == [{"symbol": "USD"}, {"symbol": "CHF"}]
+    customer, _ = app.store.upsert("customer", "cus_ch", {"companyName": "Zurich GmbH"})
+    assert app.get_record("customer", "eid:cus_ch")["currency"]["refName"] == "Swiss Franc"
+    app.close()
+
+    again = NetSuiteSandbox(db)  # default seed is not applied to an already seeded file
+    assert [r["symbol"] for r in again.suiteql("SELECT symbol FROM currency ORDER BY id")] == ["USD", "CHF"]
+    assert again.get_record("customer", customer.id)["companyName"] == "Zurich GmbH"
+    again.close()
