@@ -82,3 +82,9 @@ def test_event_keys_cover_fixture(client, fixtures):
 def test_list_shape(client):
     page = client.v1.customers.list().to_dict()
     assert set(page) == {"object", "data", "has_more", "url"}
+
+
+def test_balance_matches_fixture(client, fixtures):
+    balance = client.v1.balance.retrieve().to_dict()
+    assert set(balance) >= set(fixtures["balance"])
+    assert balance["available"][0]["amount"] == 0 and balance["object"] == "balance"

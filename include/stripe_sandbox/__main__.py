@@ -1,0 +1,5 @@
+import sys
+
+from stripe_sandbox.cli import main
+
+sys.exit(main())

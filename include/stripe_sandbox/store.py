@@ -1,0 +1,69 @@
+"""The generic object store: every resource type keeps its records here, ordered by creation.
+
+Records are kept sorted ascending by ``(created, seq)``; ``seq`` is a store-wide counter, so
+objects created in the same second keep their creation order. Lists read this order
+backwards (newest first). Deleted objects stay in the store as tombstones so a later retrieve
+can return the deleted stub, as Stripe does, but lists skip them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Record:
+    object_type: str
+    id: str
+    created: int
+    seq: int
+    data: dict
+    deleted: bool = False
+    extra: dict = field(default_factory=dict)  # resource-private state not shown in the object
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        return (self.created, self.seq)
+
+
+class ObjectStore:
+    def __init__(self) -> None:
+        self._by_id: dict[str, Record] = {}
+        self._sorted: dict[str, list[Record]] = {}
+        self._keys: dict[str, list[tuple[int, int]]] = {}
+        self._seq = itertools.count(1)
+
+    def insert(self, object_type: str, data: dict) -> Record:
+        """Store a new object; ``data`` must carry ``id`` and ``created``."""
+        object_id = data["id"]
+        if object_id in self._by_id:
+            raise ValueError(f"duplicate id {object_id}")
+        record = Record(object_type, object_id, int(data["created"]), next(self._seq), data)
+        self._by_id[object_id] = record
+        keys = self._keys.setdefault(object_type, [])
+        records = self._sorted.setdefault(object_type, [])
+        position = bisect.bisect_right(keys, record.sort_key)
+        keys.insert(position, record.sort_key)
+        records.insert(position, record)
+        return record
+
+    def get(self, object_type: str, object_id: str) -> Record | None:
+        record = self._by_id.get(object_id)
+        return record if record is not None and record.object_type == object_type else None
+
+    def find(self, object_id: str) -> Record | None:
+        """Any record by ID, whatever its type (expansion resolves IDs this way)."""
+        return self._by_id.get(object_id)
+
+    def ascending(self, object_type: str) -> list[Record]:
+        """All records of a type, oldest first (the caller must not mutate the list)."""
+        return self._sorted.get(object_type, [])
+
+    def sort_keys(self, object_type: str) -> list[tuple[int, int]]:
+        """The ``(created, seq)`` keys parallel to ``ascending`` (for bisecting)."""
+        return self._keys.get(object_type, [])
+
+    def count(self, object_type: str) -> int:
+        return len(self._sorted.get(object_type, []))
