@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from ns_helpers import NsClient
 
 from netsuite_sandbox import NetSuiteSandbox
+from netsuite_sandbox.errors import NetSuiteError
+from netsuite_sandbox.seed import SeedError
 
 
 def test_state_survives_stop_and_restart(start_sandbox, tmp_path):
@@ -43,3 +48,48 @@ def test_reopening_is_idempotent_and_seed_is_first_start_only(tmp_path):
     assert [r["symbol"] for r in again.suiteql("SELECT symbol FROM currency ORDER BY id")] == ["USD", "CHF"]
     assert again.get_record("customer", customer.id)["companyName"] == "Zurich GmbH"
     again.close()
+
+
+def test_custom_fields_come_from_the_seed_file(tmp_path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "currencies:\n  - {id: 1, symbol: USD, name: US Dollar, currencyPrecision: 2}\n"
+        "subsidiaries:\n  - {id: 1, name: Sub, currency: USD, country: US}\n"
+        "customFields:\n"
+        "  - {id: custentity_vip, recordType: customer, type: checkbox}\n"
+        "  - {id: custentity_credit, recordType: customer, type: decimal}\n"
+    )
+    app = NetSuiteSandbox(tmp_path / "cf.db", seed_file=seed)
+    app.store.upsert("customer", "cus_v", {"companyName": "V", "custentity_vip": True, "custentity_credit": "12.50"})
+    assert app.suiteql("SELECT custentity_vip, custentity_credit FROM customer") == [
+        {"custentity_vip": "T", "custentity_credit": "12.50"}]
+    assert app.get_record("customer", "eid:cus_v")["custentity_credit"] == Decimal("12.50")
+    app.close()
+    # Reopened: the fields are still defined (stored in the database, not re-read from the seed).
+    again = NetSuiteSandbox(tmp_path / "cf.db")
+    assert again.suiteql("SELECT custentity_vip FROM customer") == [{"custentity_vip": "T"}]
+    again.close()
+
+
+def test_without_the_custom_field_suiteql_says_unknown_identifier(tmp_path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "currencies:\n  - {id: 1, symbol: USD, name: US Dollar, currencyPrecision: 2}\n"
+        "subsidiaries:\n  - {id: 1, name: Sub, currency: USD, country: US}\n"
+    )
+    app = NetSuiteSandbox(tmp_path / "bare.db", seed_file=seed)
+    try:
+        app.suiteql("SELECT id, custentity_stripe_sync_hash FROM customer")
+    except NetSuiteError as exc:
+        assert exc.code == "INVALID_PARAMETER" and "Unknown identifier 'custentity_stripe_sync_hash'" in exc.detail
+    else:
+        raise AssertionError("the query should fail")
+    finally:
+        app.close()
+
+
+def test_bad_custom_field_definitions_are_refused(tmp_path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("customFields:\n  - {id: custbody_x, recordType: customer, type: text}\n")
+    with pytest.raises(SeedError, match="must start with custentity"):
+        NetSuiteSandbox(tmp_path / "bad.db", seed_file=seed)

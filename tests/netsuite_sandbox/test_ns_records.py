@@ -147,12 +147,25 @@ def test_unknown_fields_are_refused_unless_property_validation_is_relaxed(client
     assert "favouriteColour" not in client.get("customer", "eid:cus_x").json()
 
 
-def test_custom_fields_and_default_subsidiary_currency(client):
-    internal_id = _internal_id(client.upsert("customer", "cus_c", {"companyName": "C", "custentity_stripe_id": "cus_c"}))
+def test_default_subsidiary_and_currency(client):
+    internal_id = _internal_id(client.upsert("customer", "cus_c", {"companyName": "C"}))
     record = client.get("customer", internal_id).json()
-    assert record["custentity_stripe_id"] == "cus_c"
     assert record["subsidiary"]["id"] == "1"
     assert record["currency"]["id"] == "1"  # the subsidiary's currency
+
+
+def test_custom_fields_must_exist_in_the_account(client):
+    # custentity_stripe_sync_hash is created by the default seed; it is a field and a column.
+    internal_id = _internal_id(client.upsert("customer", "cus_cf", {"companyName": "C", "custentity_stripe_sync_hash": "abc"}))
+    assert client.get("customer", internal_id).json()["custentity_stripe_sync_hash"] == "abc"
+    row = client.suiteql("SELECT id, custentity_stripe_sync_hash FROM customer").json()["items"][0]
+    assert row["custentity_stripe_sync_hash"] == "abc"
+    # A custom field nobody created is refused, like any unknown field.
+    detail = assert_error(client.upsert("customer", "cus_cf", {"custentity_never_created": "x"}), 400, "INVALID_FIELD",
+                          path="custentity_never_created")
+    assert "does not exist" in detail["detail"]
+    assert_error(client.upsert("customer", "cus_cf", {"custentity_stripe_sync_hash": "x" * 301}), 400,
+                 "INVALID_FLD_VALUE", path="custentity_stripe_sync_hash")
 
 
 def test_address_book_and_currency_list_sublists(client):

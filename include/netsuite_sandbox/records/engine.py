@@ -1,0 +1,355 @@
+"""The generic record store: create, upsert by external ID, update, delete, read.
+
+Every write is one SQLite transaction that (1) normalises the body against the type's fields,
+(2) merges it into the stored record (body fields merge, sublists replace), (3) runs the type's
+``validate``, (4) enforces external-ID uniqueness per record group, (5) stores the JSON body and
+(6) rewrites the record's rows in every SuiteQL projection table, so SuiteQL always sees the
+committed state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from netsuite_sandbox import errors
+from netsuite_sandbox.db import Database, iso, utc_now
+from netsuite_sandbox.records import fields as field_rules
+from netsuite_sandbox.records.registry import Projection, RecordType, Registry
+
+EID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass
+class StoredRecord:
+    record_type: str  # the registered (canonical) name, e.g. "customer"
+    id: int
+    group: str
+    external_id: str | None
+    body: dict[str, Any]  # normalised fields, references as {"id": "..."}, no id/externalId/dates
+    date_created: str  # ISO, "2024-01-31T10:15:00Z"
+    last_modified: str
+
+
+class WriteContext:
+    """What a validator or a projection may use while a write transaction is open."""
+
+    def __init__(self, store: RecordStore, conn: sqlite3.Connection) -> None:
+        self.store = store
+        self.conn = conn
+        self.registry = store.registry
+
+    def get(self, type_name: str, internal_id: int | str) -> StoredRecord | None:
+        return self.store._fetch(self.conn, self.store.record_type(type_name), "id", internal_id)
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, default=_json_default, separators=(",", ":"), sort_keys=True)
+
+
+class RecordStore:
+    def __init__(self, db: Database, registry: Registry) -> None:
+        self.db = db
+        self.registry = registry
+
+    # --- keys and types --------------------------------------------------------------------
+    def record_type(self, name: str) -> RecordType:
+        rtype = self.registry.get(name)
+        if rtype is None:
+            raise errors.invalid_record_type(name)
+        return rtype
+
+    @staticmethod
+    def parse_key(key: str) -> tuple[str, str | int]:
+        """``"107"`` -> ("id", 107); ``"eid:cus_1"`` -> ("eid", "cus_1")."""
+        if key.startswith("eid:"):
+            external_id = key[4:]
+            if not EID_RE.match(external_id):
+                raise errors.NetSuiteError(
+                    400,
+                    "INVALID_ID",
+                    f"Invalid external ID '{external_id}' in the request URL. External IDs used with "
+                    "'eid:' may contain only letters, digits, '_' and '-'.",
+                )
+            return "eid", external_id
+        if key.isdigit():
+            return "id", int(key)
+        raise errors.nonexistent_id()
+
+    # --- reads -----------------------------------------------------------------------------
+    def find(self, type_name: str, key: str) -> StoredRecord | None:
+        rtype = self.record_type(type_name)
+        how, value = self.parse_key(key)
+        with self.db.transaction() as conn:
+            return self._fetch(conn, rtype, how, value)
+
+    def get(self, type_name: str, key: str) -> StoredRecord:
+        record = self.find(type_name, key)
+        if record is None:
+            raise errors.nonexistent_id()
+        return record
+
+    def list_ids(self, type_name: str, limit: int, offset: int) -> tuple[list[int], int]:
+        rtype = self.record_type(type_name)
+        with self.db.transaction() as conn:
+            total = conn.execute("SELECT COUNT(*) FROM record WHERE record_type = ?", (rtype.name,)).fetchone()[0]
+            rows = conn.execute(
+                "SELECT id FROM record WHERE record_type = ? ORDER BY id LIMIT ? OFFSET ?", (rtype.name, limit, offset)
+            ).fetchall()
+        return [row["id"] for row in rows], total
+
+    def display_name(self, type_name: str, internal_id: int | str) -> str | None:
+        rtype = self.registry.get(type_name)
+        if rtype is None:
+            return None
+        with self.db.transaction() as conn:
+            record = self._fetch(conn, rtype, "id", internal_id)
+        return self.display(rtype, record) if record else None
+
+    @staticmethod
+    def display(rtype: RecordType, record: StoredRecord) -> str:
+        return rtype.display({**record.body, "externalId": record.external_id, "id": str(record.id)})
+
+    def _fetch(self, conn: sqlite3.Connection, rtype: RecordType, how: str, value: str | int) -> StoredRecord | None:
+        if how == "id":
+            if not str(value).isdigit():
+                return None
+            row = conn.execute("SELECT * FROM record WHERE record_type = ? AND id = ?", (rtype.name, int(value))).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT * FROM record WHERE record_type = ? AND external_id = ?", (rtype.name, value)
+            ).fetchone()
+        return self._row(row) if row else None
+
+    @staticmethod
+    def _row(row: sqlite3.Row) -> StoredRecord:
+        return StoredRecord(
+            row["record_type"], row["id"], row["record_group"], row["external_id"],
+            json.loads(row["body"]), row["date_created"], row["last_modified"],
+        )
+
+    # --- writes ----------------------------------------------------------------------------
+    def create(self, type_name: str, body: Any, *, lenient_names: bool = False) -> StoredRecord:
+        """POST: a new record; its externalId (if any) comes from the body."""
+        rtype = self._writable(type_name)
+        with self.db.transaction() as conn:
+            ctx = WriteContext(self, conn)
+            incoming = self._normalize(ctx, rtype, body, lenient_names)
+            external_id = incoming.pop("externalId", None)
+            return self._save(ctx, rtype, None, incoming, external_id)
+
+    def upsert(self, type_name: str, external_id: str, body: Any, *, lenient_names: bool = False) -> tuple[StoredRecord, bool]:
+        """PUT .../eid:X: create the record with external ID X, or update the one that has it."""
+        rtype = self._writable(type_name)
+        how, eid = self.parse_key(f"eid:{external_id}")
+        with self.db.transaction() as conn:
+            ctx = WriteContext(self, conn)
+            incoming = self._normalize(ctx, rtype, body, lenient_names)
+            body_eid = incoming.pop("externalId", None)
+            if body_eid is not None and body_eid != eid:
+                raise errors.invalid_value(
+                    "externalId", f"The externalId in the body ('{body_eid}') differs from the one in the URL ('{eid}')."
+                )
+            existing = self._fetch(conn, rtype, how, eid)
+            return self._save(ctx, rtype, existing, incoming, eid), existing is None
+
+    def update(self, type_name: str, key: str, body: Any, *, lenient_names: bool = False) -> StoredRecord:
+        """PATCH: change an existing record (by internal id or eid:)."""
+        rtype = self._writable(type_name)
+        how, value = self.parse_key(key)
+        with self.db.transaction() as conn:
+            ctx = WriteContext(self, conn)
+            existing = self._fetch(conn, rtype, how, value)
+            if existing is None:
+                raise errors.nonexistent_id()
+            incoming = self._normalize(ctx, rtype, body, lenient_names)
+            external_id = incoming.pop("externalId") if "externalId" in incoming else existing.external_id
+            return self._save(ctx, rtype, existing, incoming, external_id)
+
+    def delete(self, type_name: str, key: str) -> None:
+        rtype = self._writable(type_name)
+        how, value = self.parse_key(key)
+        with self.db.transaction() as conn:
+            existing = self._fetch(conn, rtype, how, value)
+            if existing is None:
+                raise errors.nonexistent_id()
+            conn.execute("DELETE FROM record WHERE record_type = ? AND id = ?", (rtype.name, existing.id))
+            for projection in rtype.projections:
+                conn.execute(f"DELETE FROM {projection.table} WHERE {projection.key_column} = ?", (existing.id,))
+
+    def seed(self, type_name: str, internal_id: int, body: dict[str, Any]) -> StoredRecord:
+        """Insert reference data with a fixed internal id (first start only); checked like a write."""
+        rtype = self.record_type(type_name)
+        with self.db.transaction() as conn:
+            ctx = WriteContext(self, conn)
+            incoming = self._normalize(ctx, rtype, body, False)
+            external_id = incoming.pop("externalId", None)
+            existing = self._fetch(conn, rtype, "id", internal_id)
+            return self._save(ctx, rtype, existing, incoming, external_id, internal_id=internal_id)
+
+    def _writable(self, type_name: str) -> RecordType:
+        rtype = self.record_type(type_name)
+        if not rtype.writable:
+            raise errors.operation_not_allowed(
+                f"Record type '{rtype.name}' is read-only in the sandbox; its rows come from the seed file."
+            )
+        return rtype
+
+    def _normalize(self, ctx: WriteContext, rtype: RecordType, body: Any, lenient: bool) -> dict[str, Any]:
+        if body is None:
+            body = {}
+        return field_rules.normalize(
+            rtype.fields,
+            body,
+            lambda ref_type, value, path: self._resolve(ctx, ref_type, value, path),
+            custom_prefixes=rtype.custom_field_prefixes,
+            lenient_names=lenient,
+        )
+
+    def _resolve(self, ctx: WriteContext, ref_type: str, value: Any, path: str) -> dict[str, str]:
+        """A reference as sent ({"id"}, {"externalId"} or {"refName"}) -> {"id": "<internal id>"}."""
+        target = self.record_type(ref_type)
+        if not isinstance(value, dict):
+            raise errors.invalid_value(
+                path, f"Invalid value for field '{path}': a reference must be an object such as {{\"id\": \"1\"}}."
+            )
+        record: StoredRecord | None = None
+        shown: Any
+        if value.get("id") not in (None, ""):
+            shown = value["id"]
+            record = self._fetch(ctx.conn, target, "id", str(shown))
+        elif value.get("externalId") not in (None, ""):
+            shown = value["externalId"]
+            record = self._fetch(ctx.conn, target, "eid", str(shown))
+        elif value.get("refName") not in (None, ""):
+            shown = value["refName"]
+            rows = ctx.conn.execute("SELECT * FROM record WHERE record_type = ?", (target.name,)).fetchall()
+            matches = [r for r in map(self._row, rows) if self.display(target, r) == shown]
+            record = matches[0] if len(matches) == 1 else None
+        else:
+            raise errors.invalid_value(path, f"Invalid value for field '{path}': the reference has no id, externalId or refName.")
+        if record is None:
+            raise errors.invalid_reference(path, shown)
+        if record.body.get("isInactive") is True:
+            err = errors.invalid_reference(path, shown)
+            err.detail += f" (the {target.name} '{self.display(target, record)}' is inactive)"
+            raise err
+        return {"id": str(record.id)}
+
+    def _save(
+        self,
+        ctx: WriteContext,
+        rtype: RecordType,
+        existing: StoredRecord | None,
+        incoming: dict[str, Any],
+        external_id: str | None,
+        *,
+        internal_id: int | None = None,
+    ) -> StoredRecord:
+        conn = ctx.conn
+        merged = dict(existing.body) if existing else {}
+        for name, value in incoming.items():
+            if value is None:
+                merged.pop(name, None)
+            else:
+                merged[name] = value  # body fields merge; a sublist value replaces the whole sublist
+        if external_id is not None:
+            clash = conn.execute(
+                "SELECT record_type, id FROM record WHERE record_group = ? AND external_id = ?",
+                (rtype.group, external_id),
+            ).fetchone()
+            if clash and not (existing and clash["record_type"] == rtype.name and clash["id"] == existing.id):
+                raise errors.duplicate_external_id(external_id, rtype.group)
+        if rtype.validate is not None:
+            merged = rtype.validate(ctx, {**merged, "externalId": external_id}, existing)
+            merged.pop("externalId", None)
+        now = iso(utc_now())
+        if existing is None:
+            new_id = internal_id if internal_id is not None else self._allocate_id(conn, rtype.group)
+            if internal_id is not None:
+                self._bump_sequence(conn, rtype.group, internal_id)
+            record = StoredRecord(rtype.name, new_id, rtype.group, external_id, merged, now, now)
+            conn.execute(
+                "INSERT INTO record (record_type, id, record_group, external_id, body, date_created, last_modified)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rtype.name, new_id, rtype.group, external_id, dumps(merged), now, now),
+            )
+        else:
+            record = StoredRecord(rtype.name, existing.id, rtype.group, external_id, merged, existing.date_created, now)
+            conn.execute(
+                "UPDATE record SET external_id = ?, body = ?, last_modified = ? WHERE record_type = ? AND id = ?",
+                (external_id, dumps(merged), now, rtype.name, existing.id),
+            )
+        for projection in rtype.projections:
+            self._project(ctx, projection, record)
+        return record
+
+    def _allocate_id(self, conn: sqlite3.Connection, group: str) -> int:
+        row = conn.execute("SELECT next_id FROM id_sequence WHERE record_group = ?", (group,)).fetchone()
+        next_id = row["next_id"] if row else self.registry.groups[group].first_id
+        # Never hand out an id a seeded or older record already has.
+        used = conn.execute("SELECT MAX(id) FROM record WHERE record_group = ?", (group,)).fetchone()[0]
+        if used is not None and used >= next_id:
+            next_id = used + 1
+        self._set_sequence(conn, group, next_id + 1)
+        return next_id
+
+    def _bump_sequence(self, conn: sqlite3.Connection, group: str, used_id: int) -> None:
+        row = conn.execute("SELECT next_id FROM id_sequence WHERE record_group = ?", (group,)).fetchone()
+        first = row["next_id"] if row else self.registry.groups[group].first_id
+        self._set_sequence(conn, group, max(first, used_id + 1))
+
+    @staticmethod
+    def _set_sequence(conn: sqlite3.Connection, group: str, next_id: int) -> None:
+        conn.execute(
+            "INSERT INTO id_sequence (record_group, next_id) VALUES (?, ?)"
+            " ON CONFLICT (record_group) DO UPDATE SET next_id = excluded.next_id",
+            (group, next_id),
+        )
+
+    # --- projections -----------------------------------------------------------------------
+    def _project(self, ctx: WriteContext, projection: Projection, record: StoredRecord) -> None:
+        ctx.conn.execute(f"DELETE FROM {projection.table} WHERE {projection.key_column} = ?", (record.id,))
+        names = [name for name, _ in projection.columns]
+        sql = f"INSERT INTO {projection.table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        for row in projection.rows(record, ctx):
+            unknown = set(row) - set(names)
+            if unknown:
+                raise AssertionError(f"projection {projection.table} produced unknown columns {sorted(unknown)}")
+            ctx.conn.execute(sql, [row.get(name) for name in names])
+
+    def ensure_projections(self) -> None:
+        """Create every SuiteQL table; rebuild one from the records if its shape changed."""
+        with self.db.transaction() as conn:
+            ctx = WriteContext(self, conn)
+            for table, (projection, feeders) in self.registry.projections().items():
+                key = f"projection:{table}"
+                row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+                exists = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+                ).fetchone()
+                if row and row["value"] == projection.signature() and exists:
+                    continue
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+                conn.execute(projection.ddl())
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {table}__key ON {table} ({projection.key_column})")
+                for i, column in enumerate(projection.indexes):
+                    conn.execute(f"CREATE INDEX IF NOT EXISTS {table}__ix{i} ON {table} ({column})")
+                for rtype in feeders:
+                    rows = conn.execute("SELECT * FROM record WHERE record_type = ? ORDER BY id", (rtype.name,)).fetchall()
+                    for record in map(self._row, rows):
+                        self._project(ctx, projection, record)
+                self.db.set_meta(conn, key, projection.signature())
