@@ -7,7 +7,9 @@ import stripe
 
 def run_dag(dagbag, dag_id: str, conf: dict | None = None):
     dag = dagbag.dags[dag_id]
-    return dag.test(run_conf=conf or {})
+    # dag.test() merges run_conf into the (session-cached) DAG's params, so always pass every
+    # param: an earlier backfill's start/end must not leak into the next run.
+    return dag.test(run_conf={"start": None, "end": None, **(conf or {})})
 
 
 def task_states(dag_run) -> dict[str, str]:

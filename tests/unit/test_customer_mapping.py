@@ -125,13 +125,13 @@ def test_billing_and_same_shipping_address_make_one_entry():
 
 def test_distinct_billing_and_shipping_addresses():
     shipping_address = {**ADDRESS, "line1": "9 Dock Rd", "country": "DE"}
-    record = mapped(customer(address=ADDRESS, shipping={"name": "Warehouse", "address": shipping_address, "phone": "+49 1"}))
+    record = mapped(customer(address=ADDRESS, shipping={"name": "Warehouse", "address": shipping_address, "phone": "+49 30 1234567"}))
     billing, shipping = record.fields["addressBook"]["items"]
     assert billing["defaultBilling"] and not billing["defaultShipping"]
     assert shipping["defaultShipping"] and not shipping["defaultBilling"]
     assert shipping["addressBookAddress"]["country"] == "DE"
     assert shipping["addressBookAddress"]["addressee"] == "Warehouse"
-    assert shipping["addressBookAddress"]["addrPhone"] == "+49 1"
+    assert shipping["addressBookAddress"]["addrPhone"] == "+49 30 1234567"
 
 
 def test_empty_address_is_no_address():
@@ -175,3 +175,14 @@ def test_any_customer_maps_to_a_valid_entity(name, description, email, default_t
     else:
         assert fields["companyName"].strip() and len(fields["companyName"]) <= 83
     assert record.fingerprint() == mapped(customer(name=name, description=description, email=email), default_type=default_type).fingerprint()
+
+
+def test_long_description_cut_to_netsuite_comment_length():
+    assert len(mapped(customer(description="d" * 5000)).fields["comments"]) == 999
+
+
+@pytest.mark.parametrize("phone, kept", [("+1 555 0100", "+1 555 0100"), ("12345", None), ("ext. 12", None), ("", None)])
+def test_phone_netsuite_would_refuse_is_left_out(phone, kept):
+    record = mapped(customer(phone=phone, address=ADDRESS))
+    assert record.fields.get("phone") == kept
+    assert record.fields["addressBook"]["items"][0]["addressBookAddress"].get("addrPhone") == kept

@@ -9,6 +9,8 @@ Rules (reference: connector-behaviour.md §6.1, §7):
 - ``address`` becomes the default billing address, ``shipping.address`` the default shipping
   address; country must be an ISO-2 code, anything else is left blank.
 - The customer's Stripe currency is its primary NetSuite currency (resolved by ISO code).
+- Text is cut to NetSuite's field lengths; a phone NetSuite would refuse (under 7 digits) is
+  left out rather than blocking the customer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from stripe_netsuite.settings import CustomerSettings
 
 RECORD_TYPE = "customer"
 _MAX_NAME = 83  # NetSuite companyName / name fields hold 83 characters
+_MAX_COMMENTS = 999
+_MIN_PHONE_DIGITS = 7  # NetSuite refuses shorter phone numbers
 
 
 def map_customer(
@@ -46,8 +50,9 @@ def map_customer(
     fields.update(_names(customer, settings.default_type))
     if customer.get("email"):
         fields["email"] = customer["email"].strip()
-    if customer.get("phone"):
-        fields["phone"] = customer["phone"].strip()
+    phone = _phone(customer.get("phone"))
+    if phone:
+        fields["phone"] = phone
     fields.update(_currency(customer, currency_ids))
     addresses = _address_book(customer)
     if addresses:
@@ -59,7 +64,14 @@ def _comments(customer: Mapping[str, Any]) -> str:
     text = f"Stripe: {customer['id']}"
     if customer.get("description"):
         text += f"\nStripe description: {customer['description']}"
-    return text
+    return text[:_MAX_COMMENTS]
+
+
+def _phone(value: str | None) -> str | None:
+    """The phone as given, or None when NetSuite would refuse it (fewer than 7 digits)."""
+    if not value or sum(ch.isdigit() for ch in value) < _MIN_PHONE_DIGITS:
+        return None
+    return value.strip()[:32]
 
 
 def _names(customer: Mapping[str, Any], default_type: str) -> dict[str, Any]:
@@ -119,6 +131,6 @@ def _address(address: Mapping[str, Any] | None, addressee: str | None, phone: st
         "state": address.get("state"),
         "zip": address.get("postal_code"),
         "country": normalize_country(address.get("country")),
-        "addrPhone": phone,
+        "addrPhone": _phone(phone),
     }
     return {key: value.strip() for key, value in fields.items() if isinstance(value, str) and value.strip()}
