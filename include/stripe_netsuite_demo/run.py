@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -61,8 +62,8 @@ def airflow(env: dict[str, str], *args: str, check: bool = True) -> subprocess.C
 
 def run_state(env: dict[str, str], dag_id: str) -> str:
     out = airflow(env, "dags", "list-runs", dag_id, "-o", "json").stdout
-    start = out.find("[")
-    runs = json.loads(out[start:]) if start >= 0 else []
+    listing = [line for line in out.splitlines() if line.startswith(("[{", "[]"))]
+    runs = json.loads(listing[-1]) if listing else []
     runs.sort(key=lambda r: r.get("start_date") or "")
     return runs[-1]["state"] if runs else "none"
 
@@ -71,6 +72,27 @@ def run_dag(env: dict[str, str], dag_id: str) -> tuple[str, float]:
     started = time.monotonic()
     airflow(env, "dags", "test", dag_id, check=False)
     return run_state(env, dag_id), time.monotonic() - started
+
+
+def last_sync_counts(dag_id: str) -> str:
+    """The newest run's sync summary, read from the demo's own metadata DB."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = (
+            session.query(XComModel)
+            .filter_by(dag_id=dag_id, task_id="sync", key="return_value")
+            .order_by(XComModel.timestamp.desc())
+            .first()
+        )
+        summary = XComModel.deserialize_value(row) if row else None
+    if not summary:
+        return "no summary"
+    return (
+        f"{summary['mode']}: {summary['seen']} seen, {summary['created']} created, {summary['updated']} updated, "
+        f"{summary['unchanged']} unchanged, {len(summary['failed'])} failed"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     try:
         env = airflow_env(workdir / "airflow", stripe.url, netsuite.url)
+        # This process reads the same throw-away Airflow home (XComs) and connections.
+        os.environ.update(env)
+        logging.getLogger("stripe").setLevel(logging.WARNING)
         airflow(env, "db", "migrate")
         from stripe_netsuite.dag_defaults import POOLS
 
@@ -98,10 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             for dag_id in FLOW_DAGS:
                 state, seconds = run_dag(env, dag_id)
                 failures += state != "success"
-                print(f"{dag_id:<40} {attempt:<34} {state:<8} {seconds:5.1f}s")
+                print(f"{dag_id:<30} {attempt:<34} {state:<8} {seconds:5.1f}s  {last_sync_counts(dag_id)}")
         from stripe_netsuite_demo.summary import print_summary
 
-        os.environ.update({k: v for k, v in env.items() if k.startswith("AIRFLOW_CONN_")})
         failures += not print_summary()
     finally:
         stripe.stop()

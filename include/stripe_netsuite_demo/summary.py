@@ -20,7 +20,7 @@ def print_summary() -> bool:
         )
     )
     print(f"\nNetSuite customers created from Stripe ({len(rows)}):")
-    print(f"  {'internal id':>11}  {'external id':<20} {'name':<32} {'email':<30}")
+    print(f"  {'internal id':>11}  {'external id':<20} {'name':<24} {'type':<7} {'email':<30}")
     for row in rows:
         name = row.get("companyname") or f"{row.get('firstname', '')} {row.get('lastname', '')}".strip()
         kind = "person" if row.get("isperson") == "T" else "company"
