@@ -115,7 +115,8 @@ def test_netsuite_rejected_records_are_returned_not_raised(netsuite_hook):
 
 def test_netsuite_suiteql_pages(netsuite_hook):
     netsuite_hook.upsert_records(
-        NeutralRecord("customer", f"cus_P{i:03d}", {"companyName": f"P{i}"}, f"cus_P{i:03d}") for i in range(23)
+        (NeutralRecord("customer", f"cus_P{i:03d}", {"companyName": f"P{i}"}, f"cus_P{i:03d}") for i in range(23)),
+        batch_threshold=1000,
     )
     rows = list(netsuite_hook.suiteql("SELECT id, externalid FROM customer ORDER BY id", page_size=5))
     assert len(rows) == 23 and len({r["id"] for r in rows}) == 23
@@ -141,7 +142,7 @@ def test_netsuite_bad_signature_is_a_clear_error_without_secrets(monkeypatch, ne
 def test_netsuite_missing_tba_fields(monkeypatch, netsuite):
     monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url, token_id=""))
     with pytest.raises(Exception, match="token_id"):
-        NetSuiteHook().transport
+        NetSuiteHook().rest
 
 
 def test_connection_secrets_are_masked_in_logs(monkeypatch, netsuite, stripe_empty):

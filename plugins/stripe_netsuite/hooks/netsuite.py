@@ -15,12 +15,19 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
-from stripe_netsuite.hooks.netsuite_auth import SECRET_FIELDS, tba_from_extra
+from stripe_netsuite.hooks.netsuite_auth import (
+    SECRET_FIELDS,
+    OAuth2ClientCredentials,
+    oauth2_from_extra,
+    tba_from_extra,
+)
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteError, RecordError
-from stripe_netsuite.hooks.netsuite_rest import RecordRejected, RestTransport, default_rest_base
+from stripe_netsuite.hooks.netsuite_rest import BATCH_MAX, RecordRejected, RestTransport, default_rest_base
 from stripe_netsuite.mapping.records import NeutralRecord
 
 SUITEQL_IN_CHUNK = 500
+DEFAULT_WSDL_VERSION = "2025_2"
+DEFAULT_BATCH_THRESHOLD = 10  # below this many records of a type, single upserts beat a batch job
 
 
 @dataclass
@@ -66,31 +73,55 @@ class NetSuiteHook(BaseHook):
                 mask_secret(extra[name])
         return extra
 
-    def get_conn(self) -> RestTransport:
-        return self.transport
+    def get_conn(self):
+        return self.soap if self.transport_name == "soap" else self.rest
+
+    @property
+    def transport_name(self) -> str:
+        name = (self._extra().get("transport") or "rest").lower()
+        if name not in ("rest", "soap"):
+            raise NetSuiteError(
+                f"Airflow connection '{self.netsuite_conn_id}' asks for transport '{name}'; use 'rest' or 'soap'"
+            )
+        return name
 
     @cached_property
-    def transport(self) -> RestTransport:
-        extra = self._extra()
-        transport = (extra.get("transport") or "rest").lower()
-        auth_type = (extra.get("auth_type") or "tba").lower()
-        if transport != "rest":
-            raise NetSuiteError(
-                f"Airflow connection '{self.netsuite_conn_id}' asks for transport '{transport}', which this version "
-                "does not support yet; use 'rest'"
-            )
-        if auth_type != "tba":
-            raise NetSuiteError(
-                f"Airflow connection '{self.netsuite_conn_id}' asks for auth_type '{auth_type}', which this version "
-                "does not support yet; use 'tba'"
-            )
-        credentials = tba_from_extra(self.netsuite_conn_id, self.account_id, extra)
+    def base_url(self) -> str:
         host = (self._connection.host or "").rstrip("/")
         if host and "://" not in host:
             host = f"https://{host}"
         if host and self._connection.port and host.count(":") < 2:
             host = f"{host}:{self._connection.port}"
-        return RestTransport(host or default_rest_base(self.account_id), credentials.requests_auth(), timeout=self.timeout)
+        return host or default_rest_base(self.account_id)
+
+    @cached_property
+    def rest(self) -> RestTransport:
+        """REST record API and SuiteQL; SuiteQL serves lookups on the SOAP transport too."""
+        extra = self._extra()
+        auth_type = (extra.get("auth_type") or "tba").lower()
+        if auth_type == "tba":
+            auth = tba_from_extra(self.netsuite_conn_id, self.account_id, extra).requests_auth()
+        elif auth_type == "oauth2":
+            auth = OAuth2ClientCredentials(oauth2_from_extra(self.netsuite_conn_id, self.account_id, extra), self.base_url)
+        else:
+            raise NetSuiteError(
+                f"Airflow connection '{self.netsuite_conn_id}' asks for auth_type '{auth_type}'; use 'tba' or 'oauth2'"
+            )
+        return RestTransport(self.base_url, auth, timeout=self.timeout)
+
+    @cached_property
+    def soap(self):
+        extra = self._extra()
+        if (extra.get("auth_type") or "tba").lower() != "tba":
+            raise NetSuiteError(
+                f"Airflow connection '{self.netsuite_conn_id}' combines transport 'soap' with auth_type "
+                f"'{extra.get('auth_type')}': NetSuite's SOAP web services accept only token-based auth (tba)"
+            )
+        from stripe_netsuite.hooks.netsuite_soap import SoapTransport
+
+        wsdl = extra.get("wsdl") or f"{self.base_url}/wsdl/v{DEFAULT_WSDL_VERSION}_0/netsuite.wsdl"
+        return SoapTransport(wsdl, self.base_url, tba_from_extra(self.netsuite_conn_id, self.account_id, extra),
+                             timeout=self.timeout)
 
     def test_connection(self) -> tuple[bool, str]:
         try:
@@ -103,25 +134,65 @@ class NetSuiteHook(BaseHook):
 
     def upsert(self, record: NeutralRecord) -> str:
         """Upsert one record by external ID; raises ``RecordRejected`` if NetSuite refuses it."""
-        return self.transport.upsert(record.record_type, record.external_id, record.fields, record.source_id)
+        if self.transport_name == "soap":
+            id_map, errors = self.soap.upsert_list([record])
+            if errors:
+                raise RecordRejected(errors[0])
+            return id_map[record.external_id]
+        return self.rest.upsert(record.record_type, record.external_id, record.fields, record.source_id)
 
-    def upsert_records(self, records: Iterable[NeutralRecord]) -> WriteResult:
+    def upsert_records(self, records: Iterable[NeutralRecord], *, batch_threshold: int | None = None) -> WriteResult:
+        """Upsert every record; per-record refusals come back in ``errors``, never raised.
+
+        SOAP sends upsertList requests of 100. REST sends a batch job per 100 records of a type
+        when there are at least ``batch_threshold`` of them (connection extra ``batch_threshold``,
+        default 10), single upserts otherwise.
+        """
+        records = list(records)
         result = WriteResult()
+        if self.transport_name == "soap":
+            id_map, errors = self.soap.upsert_list(records)
+            result.id_map.update(id_map)
+            result.errors.extend(errors)
+        else:
+            threshold = batch_threshold or int(self._extra().get("batch_threshold") or DEFAULT_BATCH_THRESHOLD)
+            by_type: dict[str, list[NeutralRecord]] = {}
+            for record in records:
+                by_type.setdefault(record.record_type, []).append(record)
+            for record_type, group in by_type.items():
+                if len(group) >= threshold:
+                    self._rest_batches(record_type, group, result)
+                else:
+                    self._rest_singles(group, result)
+        for error in result.errors:
+            self.log.warning("%s", error)
+        return result
+
+    def _rest_singles(self, records: list[NeutralRecord], result: WriteResult) -> None:
         for record in records:
             try:
-                result.id_map[record.external_id] = self.upsert(record)
+                result.id_map[record.external_id] = self.rest.upsert(
+                    record.record_type, record.external_id, record.fields, record.source_id
+                )
             except RecordRejected as rejected:
-                self.log.warning("%s", rejected.error)
                 result.errors.append(rejected.error)
-        return result
+
+    def _rest_batches(self, record_type: str, records: list[NeutralRecord], result: WriteResult) -> None:
+        for start in range(0, len(records), BATCH_MAX):
+            chunk = records[start : start + BATCH_MAX]
+            id_map, errors = self.rest.batch_upsert(
+                record_type, [(r.external_id, r.fields, r.source_id) for r in chunk]
+            )
+            result.id_map.update(id_map)
+            result.errors.extend(errors)
 
     # -- reads ------------------------------------------------------------------------------
 
     def get_record(self, record_type: str, ref: str) -> dict[str, Any] | None:
-        return self.transport.get(record_type, ref)
+        return self.rest.get(record_type, ref)
 
     def suiteql(self, query: str, page_size: int = 1000) -> Iterator[dict[str, Any]]:
-        return self.transport.suiteql(query, page_size)
+        return self.rest.suiteql(query, page_size)
 
     def rows_by_external_id(
         self, table: str, external_ids: Sequence[str], columns: Sequence[str] = ()

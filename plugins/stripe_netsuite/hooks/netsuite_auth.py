@@ -1,13 +1,22 @@
-"""Request signing for NetSuite REST: token-based auth (OAuth 1.0a, HMAC-SHA256, realm = account)."""
+"""Request signing for NetSuite: token-based auth (OAuth 1.0a HMAC-SHA256, realm = account; SOAP\ntokenPassport) and OAuth 2.0 client credentials (REST only)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import time
 from dataclasses import dataclass
 
+import jwt
+import requests
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
+from requests.auth import AuthBase
 from requests_oauthlib import OAuth1
 
-from stripe_netsuite.hooks.netsuite_errors import NetSuiteError
+from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError
 
 TBA_FIELDS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
 OAUTH2_FIELDS = ("client_id", "certificate_id", "private_key")
@@ -37,6 +46,17 @@ class TbaCredentials:
         )
 
 
+    def token_passport(self, nonce: str | None = None, timestamp: int | None = None) -> dict:
+        """SOAP ``tokenPassport`` fields: HMAC-SHA256 over account&consumerKey&tokenId&nonce&timestamp."""
+        nonce = nonce or secrets.token_hex(10)
+        timestamp = timestamp or int(time.time())
+        message = "&".join([self.account_id, self.consumer_key, self.token_id, nonce, str(timestamp)])
+        key = f"{self.consumer_secret}&{self.token_secret}"
+        signature = base64.b64encode(hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()).decode()
+        return {"account": self.account_id, "consumerKey": self.consumer_key, "token": self.token_id,
+                "nonce": nonce, "timestamp": timestamp, "signature": signature}
+
+
 def tba_from_extra(conn_id: str, account_id: str, extra: dict) -> TbaCredentials:
     missing = [name for name in TBA_FIELDS if not extra.get(name)]
     if missing:
@@ -45,3 +65,108 @@ def tba_from_extra(conn_id: str, account_id: str, extra: dict) -> TbaCredentials
             "add them from NetSuite's integration record and access token"
         )
     return TbaCredentials(account_id, *(str(extra[name]) for name in TBA_FIELDS))
+
+
+TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
+_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+_REFRESH_MARGIN_SECONDS = 60
+
+
+@dataclass(frozen=True, repr=False)
+class OAuth2Credentials:
+    account_id: str
+    client_id: str
+    certificate_id: str
+    private_key: str
+    algorithm: str = "PS256"
+
+    def __repr__(self) -> str:
+        return f"OAuth2Credentials(account_id={self.account_id!r}, client_id=***, certificate_id=***)"
+
+
+def oauth2_from_extra(conn_id: str, account_id: str, extra: dict) -> OAuth2Credentials:
+    missing = [name for name in OAUTH2_FIELDS if not extra.get(name)]
+    if missing:
+        raise NetSuiteError(
+            f"Airflow connection '{conn_id}' uses auth_type 'oauth2' but its extra lacks {', '.join(missing)}; "
+            "add the integration's client ID, the certificate ID from the OAuth 2.0 client credentials setup, "
+            "and the certificate's private key (PEM)"
+        )
+    return OAuth2Credentials(
+        account_id,
+        str(extra["client_id"]),
+        str(extra["certificate_id"]),
+        str(extra["private_key"]),
+        str(extra.get("jwt_algorithm") or "PS256"),
+    )
+
+
+class OAuth2ClientCredentials(AuthBase):
+    """OAuth 2.0 client credentials (M2M): a signed JWT buys a bearer token, cached until shortly
+    before it expires and bought again on a 401 (once per request)."""
+
+    def __init__(self, credentials: OAuth2Credentials, base_url: str, *, session_factory=None, clock=time.time) -> None:
+        self.credentials = credentials
+        self.token_url = f"{base_url.rstrip('/')}{TOKEN_PATH}"
+        self._session_factory = session_factory or requests.Session
+        self._clock = clock
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    def _assertion(self) -> str:
+        now = int(self._clock())
+        claims = {"iss": self.credentials.client_id, "scope": ["rest_webservices"], "aud": self.token_url,
+                  "iat": now, "exp": now + 3600}
+        try:
+            return jwt.encode(claims, self.credentials.private_key, algorithm=self.credentials.algorithm,
+                              headers={"kid": self.credentials.certificate_id, "typ": "JWT"})
+        except (ValueError, TypeError, jwt.PyJWTError) as exc:
+            raise NetSuiteError(
+                f"Could not sign the OAuth 2.0 client assertion with the connection's private key "
+                f"({type(exc).__name__}); check that private_key is the PEM of the certificate's key"
+            ) from None
+
+    def _fetch(self) -> str:
+        response = self._session_factory().post(
+            self.token_url,
+            data={"grant_type": "client_credentials", "client_assertion_type": _ASSERTION_TYPE,
+                  "client_assertion": self._assertion()},
+            timeout=60,
+        )
+        if response.status_code != 200:
+            raise NetSuiteAuthError(
+                f"NetSuite refused the OAuth 2.0 client credentials (HTTP {response.status_code}); check the "
+                "client ID, certificate ID and private key, and that the certificate is mapped to the "
+                "integration's role (sandbox refreshes clear that mapping)"
+            )
+        body = response.json()
+        self._token = body["access_token"]
+        self._expires_at = self._clock() + float(body.get("expires_in", 3600))
+        from airflow.sdk.log import mask_secret
+
+        mask_secret(self._token)
+        return self._token
+
+    def token(self, *, force: bool = False) -> str:
+        with self._lock:
+            if force or self._token is None or self._clock() >= self._expires_at - _REFRESH_MARGIN_SECONDS:
+                return self._fetch()
+            return self._token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+        request.register_hook("response", self._retry_on_401)
+        return request
+
+    def _retry_on_401(self, response: requests.Response, **kwargs) -> requests.Response:
+        if response.status_code != 401 or getattr(response.request, "_oauth2_retried", False):
+            return response
+        response.content  # release the connection
+        retry = response.request.copy()
+        retry._oauth2_retried = True
+        retry.headers["Authorization"] = f"Bearer {self.token(force=True)}"
+        new = response.connection.send(retry, **kwargs)
+        new.history.append(response)
+        new.request = retry
+        return new

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
+from stripe_netsuite.hooks import json_money
 from stripe_netsuite.hooks.netsuite_errors import (
     NetSuiteAuthError,
     NetSuiteError,
@@ -18,6 +21,9 @@ from stripe_netsuite.hooks.netsuite_errors import (
 )
 
 SUITEQL_PAGE_MAX = 1000
+BATCH_MAX = 100
+_COLLECTION = "application/vnd.oracle.resource+json; type=collection"
+_JOB_LOCATION = re.compile(r"(/services/rest/async/v1/job/[A-Za-z0-9_-]+)")
 _EID_ALLOWED = re.compile(r"^[A-Za-z0-9_-]+$")
 _TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 
@@ -91,7 +97,7 @@ class RestTransport:
                             "external IDs may hold only letters, digits, '_' and '-'", source_id)
             )
         response = self.request(
-            "PUT", f"/record/v1/{record_type}/eid:{external_id}", json=fields,
+            "PUT", f"/record/v1/{record_type}/eid:{external_id}", data=json_money.dumps(fields),
             headers={"Content-Type": "application/json"},
         )
         if response.status_code >= 400:
@@ -108,7 +114,80 @@ class RestTransport:
             return None
         if response.status_code >= 400:
             raise NetSuiteError(f"NetSuite refused to read {record_type} {ref}: {_summary(response)}")
-        return response.json()
+        return json_money.loads(response.content)
+
+    # -- batch ------------------------------------------------------------------------------
+
+    def batch_upsert(
+        self, record_type: str, items: Sequence[tuple[str, dict[str, Any], str]], *, poll_interval: float = 0.2,
+        poll_timeout: float = 900,
+    ) -> tuple[dict[str, str], list[RecordError]]:
+        """Upsert up to 100 records of one type as one asynchronous job; wait for it; per-record results.
+
+        ``items`` are (external ID, fields, source ID). The idempotency key derives from the content,
+        so a task retry after a lost answer finds the earlier job instead of starting another.
+        """
+        if not 1 <= len(items) <= BATCH_MAX:
+            raise ValueError(f"a NetSuite batch holds 1 to {BATCH_MAX} records, got {len(items)}")
+        body = {"items": [{**fields, "externalId": external_id} for external_id, fields, _ in items]}
+        payload = json_money.dumps(body)
+        key = hashlib.sha256(f"{record_type}|{payload}".encode()).hexdigest()[:40]
+        response = self.request(
+            "PUT", f"/record/v1/{record_type}", data=payload,
+            headers={"Prefer": "respond-async", "Content-Type": _COLLECTION, "X-NetSuite-Idempotency-Key": key},
+        )
+        if response.status_code == 202:
+            job = response.headers.get("Location", "")
+        else:
+            job = self._earlier_job(response)
+        match = _JOB_LOCATION.search(job)
+        if not match:
+            raise NetSuiteError(f"NetSuite accepted a {record_type} batch but named no job to follow: {_summary(response)}")
+        results = self._job_results(match.group(1).removeprefix("/services/rest"), poll_interval, poll_timeout)
+        return self._batch_outcome(record_type, items, results)
+
+    def _earlier_job(self, response: requests.Response) -> str:
+        details = error_details(_json_or_none(response))
+        for code, detail, _ in details:
+            if code == "IDEMPOTENCY_ERROR":
+                return detail
+        raise NetSuiteError(f"NetSuite refused a batch: {_summary(response)}")
+
+    def _job_results(self, job_path: str, poll_interval: float, poll_timeout: float) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + poll_timeout
+        delay = poll_interval
+        while True:
+            job = json_money.loads(self.request("GET", job_path).content)
+            if job.get("completed"):
+                break
+            if time.monotonic() > deadline:
+                raise NetSuiteTransientError(f"NetSuite batch job {job_path} still running after {poll_timeout:.0f} s")
+            time.sleep(delay)
+            delay = min(delay * 1.5, 5.0)
+        results: list[dict[str, Any]] = []
+        tasks = json_money.loads(self.request("GET", f"{job_path}/task").content).get("items", [])
+        for task in tasks:
+            page = self.request("GET", f"{job_path}/task/{task['id']}/result")
+            results.extend(json_money.loads(page.content).get("items", []))
+        return results
+
+    @staticmethod
+    def _batch_outcome(record_type, items, results) -> tuple[dict[str, str], list[RecordError]]:
+        id_map: dict[str, str] = {}
+        errors: list[RecordError] = []
+        by_external = {r.get("externalId"): r for r in results}
+        for external_id, _, source_id in items:
+            result = by_external.get(external_id)
+            if result is None:
+                errors.append(RecordError(record_type, external_id, "NO_RESULT", "the batch job returned no result for it", source_id))
+            elif int(result.get("status", 500)) < 300 and result.get("id"):
+                id_map[external_id] = str(result["id"])
+            else:
+                details = error_details(result)
+                code = details[0][0] if details else f"HTTP_{result.get('status')}"
+                message = "; ".join(d for _, d, _ in details) or "rejected without details"
+                errors.append(RecordError(record_type, external_id, code, message, source_id))
+        return id_map, errors
 
     # -- SuiteQL ----------------------------------------------------------------------------
 
@@ -118,12 +197,12 @@ class RestTransport:
             response = self.request(
                 "POST", "/query/v1/suiteql",
                 params={"limit": page_size, "offset": offset},
-                json={"q": query},
+                data=json_money.dumps({"q": query}),
                 headers={"Prefer": "transient", "Content-Type": "application/json"},
             )
             if response.status_code >= 400:
                 raise NetSuiteError(f"SuiteQL query failed ({_summary(response)}): {query}")
-            page = response.json()
+            page = json_money.loads(response.content)
             for item in page.get("items", []):
                 yield {k: v for k, v in item.items() if k != "links"}
             if not page.get("hasMore"):
@@ -131,21 +210,22 @@ class RestTransport:
             offset += page_size
 
 
-def _summary(response: requests.Response) -> str:
+def _json_or_none(response: requests.Response):
     try:
-        details = error_details(response.json())
+        return json_money.loads(response.content)
     except ValueError:
-        details = []
+        return None
+
+
+def _summary(response: requests.Response) -> str:
+    details = error_details(_json_or_none(response))
     if details:
         return "; ".join(f"{code}: {detail}" for code, detail, _ in details)
     return f"HTTP {response.status_code}"
 
 
 def _record_error(record_type: str, external_id: str, response: requests.Response, source_id: str) -> RecordError:
-    try:
-        details = error_details(response.json())
-    except ValueError:
-        details = []
+    details = error_details(_json_or_none(response))
     if not details:
         return RecordError(record_type, external_id, f"HTTP_{response.status_code}", response.text[:500], source_id)
     code = details[0][0]
