@@ -2,9 +2,12 @@
 
 Each object type declares its expandable fields as dotted paths relative to the object
 (``"customer"``, ``"invoice_settings.default_payment_method"``, ``"discounts"`` for a list of
-IDs). A requested path is matched against the longest declared prefix; the rest of the path
-continues inside the expanded object, according to that object's own type. Embedded objects
-and list objects (``lines.data.price``) are walked through. Up to 4 levels, as Stripe allows.
+IDs, ``"total_discount_amounts.discount"`` through a list of hashes). A requested path is matched
+against the longest declared prefix; the rest of the path continues inside the expanded object,
+according to that object's own type. Embedded objects, plain hashes and list objects
+(``lines.data.pricing.price_details.price``) are walked through. At most 4 expansions per path,
+as Stripe allows (walking into ``data`` or a hash is not an expansion). An ID the store does not
+know (a test payment method such as ``pm_card_visa``) stays a string.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from stripe_sandbox.errors import invalid_request
 from stripe_sandbox.store import ObjectStore, Record
 
 MAX_DEPTH = 4
+MAX_SEGMENTS = 12
 
 
 def render_record(record: Record) -> dict:
@@ -48,53 +52,70 @@ class Expander:
         result = copy.deepcopy(obj)
         for path in paths:
             segments = path.split(".")
-            if not path or any(not s for s in segments) or len(segments) > MAX_DEPTH:
+            if not path or any(not s for s in segments) or len(segments) > MAX_SEGMENTS:
                 raise not_expandable(path)
-            self._expand(result, segments, path)
+            self._expand(result, segments, path, 0)
         return result
 
-    def _expand(self, node: dict, segments: list[str], path: str) -> None:
+    def _expand(self, node: dict, segments: list[str], path: str, depth: int) -> None:
         declared = self.expandable.get(node.get("object", ""), frozenset())
         for cut in range(len(segments), 0, -1):
             if ".".join(segments[:cut]) in declared:
-                self._expand_field(node, segments[:cut], segments[cut:], path)
+                if depth + 1 > MAX_DEPTH:
+                    raise not_expandable(path)
+                self._expand_field(node, segments[:cut], segments[cut:], path, depth + 1)
                 return
         head, rest = segments[0], segments[1:]
         child = node.get(head)
-        if rest and isinstance(child, dict) and child.get("object") == "list" and rest[0] == "data":
-            for item in child.get("data", []):
-                if isinstance(item, dict) and rest[1:]:
-                    self._expand(item, rest[1:], path)
+        if not rest:
+            raise not_expandable(path)
+        if isinstance(child, dict) and child.get("object") == "list" and rest[0] == "data":
             if not rest[1:]:
                 raise not_expandable(path)
+            for item in child.get("data", []):
+                if isinstance(item, dict):
+                    self._expand(item, rest[1:], path, depth)
             return
-        if rest and isinstance(child, dict) and "object" in child:
-            self._expand(child, rest, path)
+        if isinstance(child, dict) and "object" in child:
+            self._expand(child, rest, path, depth)
             return
-        if rest and isinstance(child, list) and all(isinstance(c, dict) and "object" in c for c in child):
+        if isinstance(child, list) and all(isinstance(c, dict) and "object" in c for c in child):
             for item in child:
-                self._expand(item, rest, path)
+                self._expand(item, rest, path, depth)
             return
         raise not_expandable(path)
 
-    def _expand_field(self, node: dict, field: list[str], rest: list[str], path: str) -> None:
-        parent = node
-        for segment in field[:-1]:
-            parent = parent.get(segment)
-            if not isinstance(parent, dict):
-                return  # the enclosing hash is null: nothing to expand
-        key = field[-1]
-        value = parent.get(key)
-        if isinstance(value, list):
-            parent[key] = [self._resolve(v) for v in value]
-            targets = parent[key]
-        else:
-            parent[key] = self._resolve(value)
-            targets = [parent[key]]
-        if rest:
-            for target in targets:
-                if isinstance(target, dict):
-                    self._expand(target, rest, path)
+    def _expand_field(self, node: dict, field: list[str], rest: list[str], path: str, depth: int) -> None:
+        for parent in self._parents(node, field[:-1]):
+            key = field[-1]
+            if key not in parent:
+                continue
+            value = parent[key]
+            if isinstance(value, list):
+                parent[key] = [self._resolve(v) for v in value]
+                targets = parent[key]
+            else:
+                parent[key] = self._resolve(value)
+                targets = [parent[key]]
+            if rest:
+                for target in targets:
+                    if isinstance(target, dict):
+                        self._expand(target, rest, path, depth)
+
+    @staticmethod
+    def _parents(node: dict, hops: list[str]) -> list[dict]:
+        """The hashes reached by following ``hops`` (through nested hashes and lists of hashes)."""
+        level = [node]
+        for hop in hops:
+            following = []
+            for item in level:
+                value = item.get(hop)
+                if isinstance(value, dict):
+                    following.append(value)
+                elif isinstance(value, list):
+                    following.extend(v for v in value if isinstance(v, dict))
+            level = following  # a null hash on the way: nothing to expand
+        return level
 
     def _resolve(self, value):
         if isinstance(value, str):

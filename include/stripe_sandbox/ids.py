@@ -2,6 +2,8 @@
 
 Each prefix draws from its own RNG stream, so the customer IDs depend only on the seed and on
 how many customers were created, not on how many requests or events happened in between.
+Characters are drawn exactly as ``random.choice(ALPHABET)`` would (6 random bits, redrawn while
+>= 62), just without the per-character call overhead, so seeds keep producing the same IDs.
 """
 
 from __future__ import annotations
@@ -13,8 +15,21 @@ import threading
 ALPHABET = string.ascii_letters + string.digits
 
 # Body lengths after the prefix, as seen on real objects; others default to 24.
-LENGTHS = {"cus": 14, "req": 14, "evt": 24, "flt": 10}
+LENGTHS = {"cus": 14, "req": 14, "evt": 24, "flt": 10, "prod": 14, "si": 14, "ba": 24}
 DEFAULT_LENGTH = 24
+CHECK_BELOW = 16  # bodies this short are checked against every ID issued before (longer never collide)
+
+
+def _draw(stream: random.Random, alphabet: str, size: int) -> str:
+    if alphabet is ALPHABET:
+        getrandbits = stream.getrandbits
+        out: list[str] = []
+        while len(out) < size:
+            bits = getrandbits(6)
+            if bits < 62:
+                out.append(ALPHABET[bits])
+        return "".join(out)
+    return "".join(stream.choice(alphabet) for _ in range(size))
 
 
 class IdFactory:
@@ -36,7 +51,9 @@ class IdFactory:
         with self._lock:
             stream = self._stream(prefix)
             while True:
-                candidate = f"{prefix}_" + "".join(stream.choice(ALPHABET) for _ in range(size))
+                candidate = f"{prefix}_" + _draw(stream, ALPHABET, size)
+                if size >= CHECK_BELOW:
+                    return candidate
                 if candidate not in self._issued:
                     self._issued.add(candidate)
                     return candidate
@@ -44,5 +61,8 @@ class IdFactory:
     def token(self, stream_name: str, alphabet: str, length: int) -> str:
         """Deterministic random text from a named stream (e.g. invoice prefixes)."""
         with self._lock:
-            stream = self._stream(stream_name)
-            return "".join(stream.choice(alphabet) for _ in range(length))
+            return _draw(self._stream(stream_name), alphabet, length)
+
+    def rng(self, name: str) -> random.Random:
+        """A named deterministic RNG for behaviour that must repeat per seed (fingerprints, outcomes)."""
+        return random.Random(f"stripe-sandbox:{self.seed}:rng:{name}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from stripe_sandbox.errors import invalid_request, unknown_cursor, unknown_parameter
 from stripe_sandbox.forms import as_int, as_list, as_str
-from stripe_sandbox.store import ObjectStore, Record
+from stripe_sandbox.store import ObjectStore, Record, SortedRecords
 
 PAGING_PARAMS = frozenset({"limit", "starting_after", "ending_before", "expand"})
 RANGE_OPS = ("gt", "gte", "lt", "lte")
@@ -99,10 +99,11 @@ def paginate(
     render: Callable[[Record], dict],
     predicate: Callable[[Record], bool] = lambda record: True,
     include_deleted: bool = False,
+    source: SortedRecords | None = None,
 ) -> dict:
-    """One page of a list object over the records of ``object_type``."""
-    records = store.ascending(object_type)
-    keys = store.sort_keys(object_type)
+    """One page of a list object over the records of ``object_type`` (or of an index ``source``)."""
+    records = store.ascending(object_type) if source is None else source.records
+    keys = store.sort_keys(object_type) if source is None else source.keys
     low, high = _created_window(keys, query.created)
 
     def wanted(record: Record) -> bool:
@@ -159,3 +160,27 @@ def _created_window(keys: list[tuple[int, int]], bounds: dict[str, int] | None) 
             edge = bound if op == "lt" else bound + 1
             high = min(high, bisect.bisect_left(keys, (edge, 0)))
     return low, max(low, high)
+
+
+def paginate_sequence(items: list[dict], query: ListQuery, *, url: str, render: Callable[[dict], dict],
+                      object_type: str) -> dict:
+    """One page over an ordered, in-object sequence (invoice lines, credit note lines), in its own order.
+
+    ``starting_after=X`` continues after item X, ``ending_before=X`` returns the items just before X.
+    """
+    position = {item["id"]: index for index, item in enumerate(items)}
+
+    def locate(cursor: str, param: str) -> int:
+        if cursor not in position:
+            raise unknown_cursor(object_type, cursor, param)
+        return position[cursor]
+
+    if query.ending_before:
+        stop = locate(query.ending_before, "ending_before")
+        start = max(0, stop - query.limit)
+        page, has_more = items[start:stop], start > 0
+    else:
+        start = locate(query.starting_after, "starting_after") + 1 if query.starting_after else 0
+        page = items[start:start + query.limit]
+        has_more = start + query.limit < len(items)
+    return {"object": "list", "data": [render(item) for item in page], "has_more": has_more, "url": url}

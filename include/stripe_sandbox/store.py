@@ -29,10 +29,16 @@ class Record:
 
 
 class ObjectStore:
+    """Records by ID and by type in creation order, plus optional secondary indexes.
+
+    A stored ``data`` dict is never mutated in place: writers store a new dict (see ``events.py``).
+    """
+
     def __init__(self) -> None:
         self._by_id: dict[str, Record] = {}
         self._sorted: dict[str, list[Record]] = {}
         self._keys: dict[str, list[tuple[int, int]]] = {}
+        self._indexes: dict[tuple[str, str], dict[str, SortedRecords]] = {}
         self._seq = itertools.count(1)
 
     def insert(self, object_type: str, data: dict) -> Record:
@@ -67,3 +73,36 @@ class ObjectStore:
 
     def count(self, object_type: str) -> int:
         return len(self._sorted.get(object_type, []))
+
+    # -- secondary indexes (e.g. refunds by charge, balance transactions by payout) ----------
+    def index_add(self, object_type: str, name: str, value: str | None, record: Record) -> None:
+        if value is None:
+            return
+        bucket = self._indexes.setdefault((object_type, name), {}).setdefault(value, SortedRecords())
+        bucket.add(record)
+
+    def indexed(self, object_type: str, name: str, value: str) -> SortedRecords:
+        return self._indexes.get((object_type, name), {}).get(value, EMPTY)
+
+
+class SortedRecords:
+    """Records kept ascending by ``(created, seq)`` with their keys, for bisecting."""
+
+    __slots__ = ("records", "keys")
+
+    def __init__(self) -> None:
+        self.records: list[Record] = []
+        self.keys: list[tuple[int, int]] = []
+
+    def add(self, record: Record) -> None:
+        key = record.sort_key
+        if not self.keys or self.keys[-1] <= key:
+            self.keys.append(key)
+            self.records.append(record)
+            return
+        position = bisect.bisect_right(self.keys, key)
+        self.keys.insert(position, key)
+        self.records.insert(position, record)
+
+
+EMPTY = SortedRecords()

@@ -150,7 +150,7 @@ def test_connection_secrets_are_masked_in_logs(monkeypatch, netsuite, stripe_emp
 
     monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url))
     monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(stripe_empty.url))
-    NetSuiteHook().transport
+    NetSuiteHook().rest
     StripeHook().client
     for secret in (TBA["consumer_secret"], TBA["token_secret"], "sk_test_sandbox"):
         assert secret not in str(redact(f"oops {secret} leaked"))

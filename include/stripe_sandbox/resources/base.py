@@ -7,15 +7,17 @@ from dataclasses import dataclass
 
 from sandbox_kit import Request
 
-from stripe_sandbox.errors import resource_missing
+from stripe_sandbox.errors import resource_missing, unknown_parameter
 from stripe_sandbox.events import changed_attributes
 from stripe_sandbox.expand import render_record
 from stripe_sandbox.forms import as_list, as_str
 from stripe_sandbox.listing import paginate, parse_list_query
 from stripe_sandbox.state import SandboxState, WriteContext
-from stripe_sandbox.store import Record
+from stripe_sandbox.store import Record, SortedRecords
 
 ID = r"(?P<id>[^/]+)"
+
+FilterBuilder = Callable[[dict], "Callable[[Record], bool] | None"]
 
 
 @dataclass
@@ -39,8 +41,9 @@ Route = tuple[str, str, Handler]
 class Resource:
     """Base for a Stripe resource. Subclasses set the class attributes and return ``routes``.
 
-    Write operations (``create``/``update``/``delete`` on subclasses) take plain params and a
-    ``WriteContext``, so the HTTP handlers and the scenario seeder share one write path.
+    Write operations (``create``/``update``/``delete``/actions on subclasses) take plain params and
+    a ``WriteContext``, so the HTTP handlers, scheduled tasks and the scenario seeder share one
+    write path. Stored data is immutable: writers build a new dict and ``replace`` the record.
     """
 
     object_name: str = ""
@@ -48,6 +51,8 @@ class Resource:
     url: str = ""
     expandable: frozenset[str] = frozenset()
     list_filters: frozenset[str] = frozenset({"created"})
+    filters: dict[str, FilterBuilder] = {}  # list filter param -> predicate builder
+    indexes: dict[str, Callable[[dict], str | None]] = {}  # secondary index name -> key of a record
     event_prefix: str | None = None  # defaults to object_name ("charge.dispute" for disputes)
 
     def __init__(self, state: SandboxState) -> None:
@@ -56,7 +61,14 @@ class Resource:
     def routes(self) -> list[Route]:
         return []
 
+    def tasks(self) -> dict[str, Callable]:
+        """Scheduled-task handlers this resource owns (kind -> handler(task, ctx))."""
+        return {}
+
     # -- helpers for subclasses -------------------------------------------------------------
+    def other(self, object_name: str) -> Resource:
+        return self.state.resources[object_name]
+
     def new_id(self) -> str:
         return self.state.ids.new(self.prefix)
 
@@ -66,18 +78,28 @@ class Resource:
     def insert(self, obj: dict, ctx: WriteContext, *, action: str | None = "created") -> Record:
         """Store a new object and record ``<prefix>.created`` (``action=None``: no event)."""
         record = self.state.store.insert(self.object_name, obj)
+        for name, key_of in self.indexes.items():
+            self.state.store.index_add(self.object_name, name, key_of(obj), record)
         if action:
             self.state.events.record(self.event_type(action), record.data, ctx)
         return record
 
-    def replace(self, record: Record, after: dict, ctx: WriteContext, *, action: str = "updated") -> bool:
-        """Swap in ``after``; record ``<prefix>.updated`` with ``previous_attributes`` if anything changed."""
+    def replace(self, record: Record, after: dict, ctx: WriteContext, *, action: str | None = "updated") -> bool:
+        """Swap in ``after``; record ``<prefix>.<action>`` with ``previous_attributes`` if anything changed.
+
+        ``action=None`` swaps silently (a later event of the same object carries the new state).
+        """
         previous = changed_attributes(record.data, after)
         if not previous:
             return False
         record.data = after
-        self.state.events.record(self.event_type(action), after, ctx, previous_attributes=previous)
+        if action:
+            self.state.events.record(self.event_type(action), after, ctx, previous_attributes=previous)
         return True
+
+    def emit(self, record: Record, action: str, ctx: WriteContext, previous: dict | None = None) -> None:
+        """Record ``<prefix>.<action>`` carrying the object as it is now."""
+        self.state.events.record(self.event_type(action), record.data, ctx, previous_attributes=previous)
 
     def mark_deleted(self, record: Record, ctx: WriteContext, *, action: str = "deleted") -> dict:
         """Tombstone the record, record ``<prefix>.deleted`` and return the deleted stub."""
@@ -91,23 +113,50 @@ class Resource:
             raise resource_missing(self.object_name, object_id, param=param)
         return record
 
+    def data(self, object_id: str) -> dict:
+        return self.record(object_id).data
+
     def render(self, record: Record, expand: list[str] | None = None) -> dict:
         obj = render_record(record)
         if expand and not record.deleted:
             return self.state.expander.apply(obj, expand)
         return obj
 
+    def render_id(self, object_id: str, params: dict) -> dict:
+        return self.render(self.record(object_id, allow_deleted=True), self.expand_param(params))
+
     @staticmethod
     def expand_param(params: dict) -> list[str]:
         return [as_str(p, "expand") for p in as_list(params.get("expand", []), "expand")]
 
-    def list_page(self, params: dict, predicate: Callable[[Record], bool] = lambda r: True, *, extra_filters=()) -> dict:
-        query = parse_list_query(params, filters=self.list_filters | set(extra_filters))
+    @staticmethod
+    def only(params: dict, allowed: frozenset[str] | set[str] | tuple[str, ...]) -> None:
+        for key in params:
+            if key not in allowed and key != "expand":
+                raise unknown_parameter(key)
+
+    def list_page(self, params: dict, predicate: Callable[[Record], bool] = lambda r: True, *, extra_filters=(),
+                  source: SortedRecords | None = None) -> dict:
+        query = parse_list_query(params, filters=self.list_filters | set(self.filters) | set(extra_filters))
+        checks = [check for name, build in self.filters.items() if (check := build(params)) is not None]
+
+        def wanted(record: Record) -> bool:
+            return predicate(record) and all(check(record) for check in checks)
+
         return paginate(
             self.state.store,
             self.object_name,
             query,
             url=self.url,
             render=lambda record: self.render(record, query.expand),
-            predicate=predicate,
+            predicate=wanted,
+            source=source,
         )
+
+    # -- standard handlers -----------------------------------------------------------------
+    def retrieve_handler(self, call: ApiCall) -> dict:
+        self.only(call.params, ())
+        return self.render_id(call.id, call.params)
+
+    def list_handler(self, call: ApiCall) -> dict:
+        return self.list_page(call.params)
