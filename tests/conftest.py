@@ -27,6 +27,7 @@ for key in list(os.environ):
         del os.environ[key]
 
 from tests.fixtures.airflow import airflow_db, clean_variables, dagbag  # noqa: E402,F401
+from tests.fixtures.soap import soap_schema, wsdl_path  # noqa: E402,F401
 from tests.fixtures.sandboxes import connections, netsuite, stripe_demo, stripe_empty  # noqa: E402,F401
 
 
