@@ -8,7 +8,8 @@ limits (test keys 25/s, live 100/s) and retried by the SDK on connection errors,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any
 
@@ -20,6 +21,8 @@ from stripe_netsuite.hooks.rate_limit import RateLimiter
 STRIPE_API_VERSION = stripe.api_version  # pinned by the SDK (16.1.0: 2026-10-28.endive)
 PAGE_SIZE = 100
 EVENT_RETENTION_DAYS = 30
+# Objects whose embedded ``lines`` list holds only the first page; the rest sit behind a sub-list.
+_LINE_SERVICES = {"invoice": "invoices", "credit_note": "credit_notes"}
 
 
 class StripeHookError(RuntimeError):
@@ -172,12 +175,7 @@ class StripeHook(BaseHook):
         if expand:
             params["expand"] = [f"data.{path}" for path in expand]
         page = self._call(lambda: self._service(resource).list(params=params), f"list {resource}")
-        iterator = page.auto_paging_iter()
-        while True:
-            item = self._call(lambda: next(iterator, None), f"list {resource}")
-            if item is None:
-                return
-            yield item.to_dict()
+        yield from self._iterate(page, f"list {resource}")
 
     def retrieve(self, resource: str, object_id: str, *, expand: Sequence[str] = ()) -> dict[str, Any]:
         params = {"expand": list(expand)} if expand else {}
@@ -202,9 +200,49 @@ class StripeHook(BaseHook):
             )
 
         page = self._call(lambda: self.client.v1.events.list(params=params), "list events", expired)
+        yield from self._iterate(page, "list events")
+
+    # -- completing objects -----------------------------------------------------------------
+
+    def _iterate(self, page, action: str) -> Iterator[dict[str, Any]]:
         iterator = page.auto_paging_iter()
         while True:
-            event = self._call(lambda: next(iterator, None), "list events")
-            if event is None:
+            item = self._call(lambda: next(iterator, None), action)
+            if item is None:
                 return
-            yield event.to_dict()
+            yield item.to_dict()
+
+    def complete_lines(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """``obj`` (an invoice or credit note dict) with every line, fetching pages past the first."""
+        service = _LINE_SERVICES.get(obj.get("object", ""))
+        lines = obj.get("lines") or {}
+        if service is None or not lines.get("has_more"):
+            return obj
+        known = list(lines.get("data") or [])
+        params: dict[str, Any] = {"limit": PAGE_SIZE}
+        if known:
+            params["starting_after"] = known[-1]["id"]
+        page = self._call(
+            lambda: getattr(self.client.v1, service).line_items.list(obj["id"], params=params), f"list lines of {obj['id']}"
+        )
+        rest = list(self._iterate(page, f"list lines of {obj['id']}"))
+        return {**obj, "lines": {**lines, "data": known + rest, "has_more": False}}
+
+    def complete_all_lines(self, objects: Iterable[dict[str, Any]], max_workers: int = 4) -> list[dict[str, Any]]:
+        """``complete_lines`` over many objects; pages are fetched on a few threads (under the rate limit)."""
+        objects = list(objects)
+        needy = [i for i, o in enumerate(objects) if (o.get("lines") or {}).get("has_more")]
+        if not needy:
+            return objects
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(needy)))) as pool:
+            for index, done in zip(needy, pool.map(self.complete_lines, [objects[i] for i in needy])):
+                objects[index] = done
+        return objects
+
+    def payout_balance_transactions(self, payout_id: str, *, expand_source: bool = True) -> list[dict[str, Any]]:
+        """Every balance transaction paid out by an automatic payout (its own ``payout`` row included)."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "payout": payout_id}
+        if expand_source:
+            params["expand"] = ["data.source"]
+        page = self._call(lambda: self.client.v1.balance_transactions.list(params=params), f"list balance transactions of {payout_id}")
+        return list(self._iterate(page, f"list balance transactions of {payout_id}"))
