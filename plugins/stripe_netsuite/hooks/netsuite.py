@@ -15,6 +15,7 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
+from stripe_netsuite.hooks.connection_url import base_url
 from stripe_netsuite.hooks.netsuite_auth import (
     SECRET_FIELDS,
     OAuth2ClientCredentials,
@@ -87,12 +88,7 @@ class NetSuiteHook(BaseHook):
 
     @cached_property
     def base_url(self) -> str:
-        host = (self._connection.host or "").rstrip("/")
-        if host and "://" not in host:
-            host = f"https://{host}"
-        if host and self._connection.port and host.count(":") < 2:
-            host = f"{host}:{self._connection.port}"
-        return host or default_rest_base(self.account_id)
+        return base_url(self._connection, default_rest_base(self.account_id))
 
     @cached_property
     def rest(self) -> RestTransport:

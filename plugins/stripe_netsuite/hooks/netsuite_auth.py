@@ -57,13 +57,17 @@ class TbaCredentials:
                 "nonce": nonce, "timestamp": timestamp, "signature": signature}
 
 
-def tba_from_extra(conn_id: str, account_id: str, extra: dict) -> TbaCredentials:
-    missing = [name for name in TBA_FIELDS if not extra.get(name)]
+def _require(conn_id: str, extra: dict, auth_type: str, fields: tuple[str, ...], hint: str) -> None:
+    missing = [name for name in fields if not extra.get(name)]
     if missing:
         raise NetSuiteError(
-            f"Airflow connection '{conn_id}' uses auth_type 'tba' but its extra lacks {', '.join(missing)}; "
-            "add them from NetSuite's integration record and access token"
+            f"Airflow connection '{conn_id}' uses auth_type '{auth_type}' but its extra lacks "
+            f"{', '.join(missing)}; {hint}"
         )
+
+
+def tba_from_extra(conn_id: str, account_id: str, extra: dict) -> TbaCredentials:
+    _require(conn_id, extra, "tba", TBA_FIELDS, "add them from NetSuite's integration record and access token")
     return TbaCredentials(account_id, *(str(extra[name]) for name in TBA_FIELDS))
 
 
@@ -85,13 +89,11 @@ class OAuth2Credentials:
 
 
 def oauth2_from_extra(conn_id: str, account_id: str, extra: dict) -> OAuth2Credentials:
-    missing = [name for name in OAUTH2_FIELDS if not extra.get(name)]
-    if missing:
-        raise NetSuiteError(
-            f"Airflow connection '{conn_id}' uses auth_type 'oauth2' but its extra lacks {', '.join(missing)}; "
-            "add the integration's client ID, the certificate ID from the OAuth 2.0 client credentials setup, "
-            "and the certificate's private key (PEM)"
-        )
+    _require(
+        conn_id, extra, "oauth2", OAUTH2_FIELDS,
+        "add the integration's client ID, the certificate ID from the OAuth 2.0 client credentials setup, "
+        "and the certificate's private key (PEM)",
+    )
     return OAuth2Credentials(
         account_id,
         str(extra["client_id"]),

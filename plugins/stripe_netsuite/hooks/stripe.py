@@ -16,6 +16,7 @@ from typing import Any
 import stripe
 from airflow.sdk import BaseHook
 
+from stripe_netsuite.hooks.connection_url import base_url
 from stripe_netsuite.hooks.rate_limit import RateLimiter
 
 STRIPE_API_VERSION = stripe.api_version  # pinned by the SDK (16.1.0: 2026-10-28.endive)
@@ -76,15 +77,7 @@ class StripeHook(BaseHook):
 
     @property
     def api_base(self) -> str:
-        conn = self._connection
-        host = (conn.host or "").rstrip("/")
-        if not host:
-            return "https://api.stripe.com"
-        if "://" not in host:
-            host = f"https://{host}"
-        if conn.port and host.count(":") < 2:
-            host = f"{host}:{conn.port}"
-        return host
+        return base_url(self._connection, "https://api.stripe.com")
 
     def _default_rate(self, key: str) -> float:
         # Stay below Stripe's global limits: 25/s in test mode, 100/s live.
