@@ -109,3 +109,12 @@ def test_country_table_covers_every_iso_code_with_xsd_values(wsdl_path):
     assert set(SOAP_COUNTRY) == ISO_COUNTRY_CODES
     assert set(SOAP_COUNTRY.values()) <= values
     assert SOAP_COUNTRY["US"] == "_unitedStates" and SOAP_COUNTRY["GB"] == "_unitedKingdom"
+
+
+@pytest.mark.parametrize("record_type", sorted(RECORD_TYPES))
+def test_search_by_external_id_prefix_validates(soap, soap_schema, record_type):
+    envelope = soap.client.create_message(
+        soap.service, "search", searchRecord=soap.search_record(record_type, "cus_"),
+        _soapheaders={"tokenPassport": soap._passport(), "searchPreferences": {"bodyFieldsOnly": True, "pageSize": 1000}},
+    )
+    validate_envelope(soap_schema, envelope)

@@ -45,6 +45,20 @@ RECORD_TYPES = {
     "serviceSaleItem": ("urn:accounting_{v}.lists.webservices.netsuite.com", "ServiceSaleItem", "serviceSaleItem"),
     "discountItem": ("urn:accounting_{v}.lists.webservices.netsuite.com", "DiscountItem", "discountItem"),
 }
+# Search record and transaction-type filter per record type (TransactionSearchBasic.type values).
+_SEARCH = {
+    "customer": ("CustomerSearchBasic", None),
+    "invoice": ("TransactionSearchBasic", "_invoice"),
+    "creditMemo": ("TransactionSearchBasic", "_creditMemo"),
+    "customerPayment": ("TransactionSearchBasic", "_customerPayment"),
+    "customerRefund": ("TransactionSearchBasic", "_customerRefund"),
+    "deposit": ("TransactionSearchBasic", "_deposit"),
+    "journalEntry": ("TransactionSearchBasic", "_journal"),
+    "serviceSaleItem": ("ItemSearchBasic", "_serviceItem"),
+    "discountItem": ("ItemSearchBasic", "_discount"),
+}
+SEARCH_PAGE_SIZE = 1000
+
 # REST sublist / subrecord names whose SOAP element is named differently.
 SOAP_NAMES = {
     "item": "itemList", "apply": "applyList", "payment": "paymentList", "other": "otherList",
@@ -165,9 +179,11 @@ class SoapTransport:
         signature = self._type(self._core, "TokenPassportSignature")(fields.pop("signature"), algorithm="HMAC-SHA256")
         return self._type(self._core, "TokenPassport")(signature=signature, **fields)
 
-    def _call_once(self, operation: str, **kwargs):
+    def _call_once(self, operation: str, headers: dict | None = None, **kwargs):
         try:
-            return getattr(self.service, operation)(_soapheaders={"tokenPassport": self._passport()}, **kwargs)
+            return getattr(self.service, operation)(
+                _soapheaders={"tokenPassport": self._passport(), **(headers or {})}, **kwargs
+            )
         except Fault as fault:
             text = f"{fault.message} {fault.code} {_detail_text(fault)}"
             if any(marker in text for marker in _CONCURRENCY_MARKERS):
@@ -185,14 +201,14 @@ class SoapTransport:
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise NetSuiteTransientError(f"NetSuite SOAP {operation} got no answer: {type(exc).__name__}") from None
 
-    def call(self, operation: str, **kwargs):
+    def call(self, operation: str, headers: dict | None = None, **kwargs):
         retrying = Retrying(
             retry=retry_if_exception_type(NetSuiteTransientError),
             wait=wait_random_exponential(multiplier=0.5, max=self.max_backoff),
             stop=stop_after_attempt(self.max_attempts),
             reraise=True,
         )
-        return retrying(self._call_once, operation, **kwargs)
+        return retrying(self._call_once, operation, headers, **kwargs)
 
     def upsert_list(self, records: Sequence[NeutralRecord]) -> tuple[dict[str, str], list[RecordError]]:
         id_map: dict[str, str] = {}
@@ -232,6 +248,39 @@ class SoapTransport:
                 if read["status"]["isSuccess"] and read["record"] is not None:
                     found[str(read["record"]["externalId"])] = str(read["record"]["internalId"])
         return found
+
+
+    def search_record(self, record_type: str, external_id_prefix: str):
+        """The SearchRecord for ``record_type`` whose external ID starts with the prefix."""
+        search_type, type_filter = _SEARCH[record_type]
+        common = f"urn:common_{self.version}.platform.webservices.netsuite.com"
+        fields: dict[str, Any] = {
+            "externalIdString": self._type(self._core, "SearchStringField")(
+                searchValue=external_id_prefix, operator="startsWith"
+            )
+        }
+        if type_filter:
+            fields["type"] = self._type(self._core, "SearchEnumMultiSelectField")(searchValue=[type_filter], operator="anyOf")
+        return self._type(common, search_type)(**fields)
+
+    def search_external_ids(self, record_type: str, external_id_prefix: str) -> dict[str, str]:
+        """External ID -> internal ID of every ``record_type`` whose external ID starts with the prefix."""
+        preferences = {"searchPreferences": {"bodyFieldsOnly": True, "pageSize": SEARCH_PAGE_SIZE}}
+        result = _body(self.call("search", preferences, searchRecord=self.search_record(record_type, external_id_prefix)))
+        result = result["searchResult"]
+        found: dict[str, str] = {}
+        page = 1
+        while True:
+            if not result["status"]["isSuccess"]:
+                details = result["status"]["statusDetail"] or []
+                raise NetSuiteError(f"NetSuite SOAP search failed: {'; '.join(str(d['message']) for d in details)}")
+            records = result["recordList"]["record"] if result["recordList"] is not None else []
+            for record in records or []:
+                found[str(record["externalId"])] = str(record["internalId"])
+            if page >= int(result["totalPages"] or 1):
+                return found
+            page += 1
+            result = _body(self.call("searchMoreWithId", preferences, searchId=result["searchId"], pageIndex=page))["searchResult"]
 
 
 def _body(response):
