@@ -10,6 +10,10 @@ PRAGMAs and ATTACH are refused. A few Oracle-isms are translated or provided as 
   ``NVL2``, ``CONCAT`` (Oracle format tokens YYYY YY MM MON DD HH24 HH MI SS AM, "quoted text");
 * ``LIKE`` is case-sensitive, as in Oracle. ``ROWNUM`` is not supported: page with
   ``limit``/``offset`` instead.
+* ``transaction`` (a table, and a column of ``transactionline``) is an SQLite keyword: it is
+  quoted for you. ``BUILTIN.DF(status)`` on the ``transaction`` table gives NetSuite's text
+  (``Invoice : Paid In Full``); on any other column ``BUILTIN.DF`` is a passthrough.
+* ``SUM`` is exact (decimal arithmetic, never float accumulation); money columns are numbers.
 
 Results follow NetSuite: every value is a string, NULLs are left out, column names are
 lower-case (unnamed expressions are ``expr1``, ``expr2``, ...), booleans are ``'T'``/``'F'``
@@ -34,6 +38,8 @@ MAX_RESULTS = 100_000
 _IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$#]*$")
 _SEGMENT_RE = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
 _REWRITES = (
+    (re.compile(r"\btransaction\b", re.I), '"transaction"'),
+    (re.compile(r'\bBUILTIN\s*\.\s*DF\s*\(\s*((?:"?\w+"?\s*\.\s*)?)status\s*\)', re.I), r"builtin_df_status(\1type, \1status)"),
     (re.compile(r"\bBUILTIN\s*\.\s*DF\s*\(", re.I), "builtin_df("),
     (re.compile(r"\bSYSDATE\b", re.I), "datetime('now')"),
     (re.compile(r"\bFETCH\s+(?:FIRST|NEXT)\s+(\d+)\s+ROWS?\s+ONLY\b", re.I), r"LIMIT \1"),
@@ -137,6 +143,8 @@ class SuiteQL:
         if id(conn) in self._prepared:
             return
         conn.create_function("builtin_df", 1, lambda x: x, deterministic=True)
+        conn.create_function("builtin_df_status", 2, _status_text, deterministic=True)
+        conn.create_aggregate("sum", 1, _ExactSum)
         conn.create_function("nvl", 2, lambda a, b: b if a is None else a, deterministic=True)
         conn.create_function("nvl2", 3, lambda a, b, c: c if a is None else b, deterministic=True)
         conn.create_function("concat", -1, lambda *xs: "".join("" if x is None else str(x) for x in xs), deterministic=True)
@@ -180,6 +188,50 @@ class SuiteQL:
         if isinstance(value, date):
             return _account_date(value, self.date_format)
         return _plain(value)
+
+
+# Transaction type and status codes as NetSuite stores them, with the text BUILTIN.DF shows.
+TYPE_TEXT = {"CustInvc": "Invoice", "CustCred": "Credit Memo", "CustPymt": "Payment",
+             "CustRfnd": "Customer Refund", "Deposit": "Deposit", "Journal": "Journal"}
+STATUS_TEXT = {
+    ("CustInvc", "A"): "Open", ("CustInvc", "B"): "Paid In Full",
+    ("CustCred", "A"): "Open", ("CustCred", "B"): "Fully Applied",
+    ("CustPymt", "B"): "Not Deposited", ("CustPymt", "C"): "Deposited",
+    ("Journal", "B"): "Approved for Posting",
+}
+
+
+def _status_text(tran_type: Any, status: Any) -> str | None:
+    if status is None:
+        return None
+    text = STATUS_TEXT.get((tran_type, status))
+    if text is None:
+        return status
+    return f"{TYPE_TEXT.get(tran_type, tran_type)} : {text}"
+
+
+class _ExactSum:
+    """SUM without float accumulation: every value is added as a Decimal."""
+
+    def __init__(self) -> None:
+        self.total = Decimal(0)
+        self.seen = False
+
+    def step(self, value: Any) -> None:
+        if value is None:
+            return
+        try:
+            self.total += Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+        except ArithmeticError:
+            raise ValueError(f"SUM of a non-number: {value!r}") from None
+        self.seen = True
+
+    def finalize(self) -> Any:
+        if not self.seen:
+            return None
+        if self.total == self.total.to_integral_value():
+            return int(self.total)
+        return float(self.total)
 
 
 def _plain(value: Any) -> str:

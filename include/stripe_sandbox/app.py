@@ -8,6 +8,7 @@ resource handler under the state lock, saving the idempotent result, common head
 from __future__ import annotations
 
 import base64
+import gc
 import binascii
 import hmac
 import time
@@ -18,6 +19,7 @@ from sandbox_kit import App, Request, Response, json_response
 
 from stripe_sandbox.constants import API_VERSION, DEFAULT_API_KEY
 from stripe_sandbox.control import Control
+from stripe_sandbox.control_billing import BillingControl
 from stripe_sandbox.errors import StripeApiError, invalid_api_key, missing_api_key, unrecognized_url
 from stripe_sandbox.faults import Fault, FaultInjector
 from stripe_sandbox.forms import decode_form, decode_query
@@ -37,6 +39,7 @@ class StripeSandbox(App):
         seed: int = 0,
         scenario: str | None = None,
         now: Callable[[], float] | None = None,
+        scenario_options: dict | None = None,
     ) -> None:
         super().__init__()
         if scenario is not None and scenario not in SCENARIOS:
@@ -45,17 +48,35 @@ class StripeSandbox(App):
         self.state = SandboxState(seed=seed, now=now)
         self.faults = FaultInjector()
         self.idempotency = IdempotencyCache()
-        self.resources: dict[str, Resource] = {}
+        self.resources: dict[str, Resource] = self.state.resources
         for resource_class in RESOURCE_CLASSES:
             resource = resource_class(self.state)
             self.resources[resource.object_name] = resource
             self.state.expander.register(resource.object_name, resource.expandable)
+            for object_type, fields in resource.nested_expandable.items():
+                self.state.expander.register(object_type, fields)
+            self.state.task_handlers.update(resource.tasks())
             for method, pattern, handler in resource.routes():
                 self.route(method, pattern, self._api_handler(handler))
-        for method, pattern, handler in Control(self.state, self.faults).routes():
+        for method, pattern, handler in [*Control(self.state, self.faults).routes(),
+                                         *BillingControl(self.state).routes()]:
             self.route(method, pattern, self._control_handler(handler))
         if scenario is not None:
-            SCENARIOS[scenario](Seeder(self.state, self.resources), seed)
+            self._build(scenario, seed, scenario_options or {})
+
+    def _build(self, scenario: str, seed: int, options: dict) -> None:
+        """Seed the scenario. The cyclic garbage collector is paused meanwhile: the history is
+        millions of small, long-lived, acyclic dicts, and full collections over a growing heap made
+        building 100k invoices quadratic."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            seeder = Seeder(self.state, self.resources, options)
+            SCENARIOS[scenario](seeder, seed)
+            seeder.finish()
+        finally:
+            if collecting:
+                gc.enable()
 
     @property
     def clock(self):
@@ -85,7 +106,11 @@ class StripeSandbox(App):
         self._authenticate(request)
         if request.path.startswith(CONTROL_PREFIX):
             with self.state.lock:
-                return super().dispatch(request)
+                self.state.catch_up()
+                response = super().dispatch(request)
+                self.state.catch_up()  # a clock change may have made work due
+                return response
+        self.state.catch_up()  # renewals, retries, payouts ... due by now run before the request
         fault = self.faults.take(request.method, request.path)
         if fault is not None:
             if fault.latency_ms:

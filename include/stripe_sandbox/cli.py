@@ -1,4 +1,5 @@
-"""``stripe-sandbox serve --host 127.0.0.1 --port PORT [--seed N] [--scenario NAME] [--api-key KEY]``."""
+"""``stripe-sandbox serve --host 127.0.0.1 --port PORT [--seed N] [--scenario NAME] [--api-key KEY]
+[--scale-invoices N]``."""
 
 from __future__ import annotations
 
@@ -25,6 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="seed for IDs and scenario data")
     run.add_argument("--scenario", default=None, help=f"seed data: {', '.join(sorted(SCENARIOS))}")
     run.add_argument(
+        "--scale-invoices",
+        type=int,
+        default=None,
+        metavar="N",
+        help="invoices the 'scale' scenario generates (default: $STRIPE_SANDBOX_SCALE_INVOICES or 1000)",
+    )
+    run.add_argument(
         "--api-key",
         default=os.environ.get("STRIPE_SANDBOX_API_KEY", DEFAULT_API_KEY),
         help="the accepted secret key (default: $STRIPE_SANDBOX_API_KEY or sk_test_sandbox)",
@@ -40,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    app = StripeSandbox(api_key=args.api_key, seed=args.seed, scenario=args.scenario)
+    if args.scale_invoices is not None and args.scale_invoices < 0:
+        print(f"{NAME}: --scale-invoices must not be negative", file=sys.stderr)
+        return 2
+    options = {"invoices": args.scale_invoices} if args.scale_invoices is not None else {}
+    app = StripeSandbox(api_key=args.api_key, seed=args.seed, scenario=args.scenario, scenario_options=options)
     try:
         return serve(app, args.host, args.port, NAME)
     except OSError as exc:

@@ -10,7 +10,6 @@ Set ``STRIPE_SANDBOX_AUDIT_EVENTS=1`` to fingerprint every snapshot when it is r
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -47,7 +46,7 @@ class EventRecorder:
         """Store and return an event whose ``data.object`` is ``obj`` as it is now (an immutable version)."""
         data: dict = {"object": obj}
         if previous_attributes is not None:
-            data["previous_attributes"] = copy.deepcopy(previous_attributes)
+            data["previous_attributes"] = previous_attributes  # old values: immutable versions too
         event = {
             "id": self._ids.new("evt"),
             "object": "event",

@@ -55,6 +55,7 @@ class SandboxState:
         self.resources: dict[str, Resource] = {}
         self.task_handlers: dict[str, TaskHandler] = {}
         self.counters: dict[str, int] = {}
+        self.task_errors: list[dict] = []  # scheduled work that failed (GET /_sandbox/scheduler shows them)
         self.lock = threading.RLock()
         self._running: set[str | None] = set()
         self._account_prefix: str | None = None
@@ -71,7 +72,10 @@ class SandboxState:
         count = 0
         try:
             while (task := self.scheduler.pop_due(until, domain)) is not None:
-                self.task_handlers[task.kind](task, WriteContext(task.due))
+                try:
+                    self.task_handlers[task.kind](task, WriteContext(task.due))
+                except Exception as exc:  # noqa: BLE001 - one failed task must not fail unrelated requests
+                    self.task_errors.append({**task.describe(), "error": f"{type(exc).__name__}: {exc}"})
                 count += 1
         finally:
             self._running.discard(domain)

@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     object_type: str
     id: str
@@ -41,17 +41,23 @@ class ObjectStore:
         self._indexes: dict[tuple[str, str], dict[str, SortedRecords]] = {}
         self._seq = itertools.count(1)
 
-    def insert(self, object_type: str, data: dict) -> Record:
-        """Store a new object; ``data`` must carry ``id`` and ``created``."""
+    def insert(self, object_type: str, data: dict, created: int | None = None) -> Record:
+        """Store a new object; ``data`` must carry ``id`` and ``created`` (or pass ``created``)."""
         object_id = data["id"]
         if object_id in self._by_id:
             raise ValueError(f"duplicate id {object_id}")
-        record = Record(object_type, object_id, int(data["created"]), next(self._seq), data)
+        when = int(data["created"]) if created is None else created
+        record = Record(object_type, object_id, when, next(self._seq), data)
         self._by_id[object_id] = record
         keys = self._keys.setdefault(object_type, [])
         records = self._sorted.setdefault(object_type, [])
-        position = bisect.bisect_right(keys, record.sort_key)
-        keys.insert(position, record.sort_key)
+        key = record.sort_key
+        if not keys or keys[-1] <= key:  # the common case: the newest object so far
+            keys.append(key)
+            records.append(record)
+            return record
+        position = bisect.bisect_right(keys, key)
+        keys.insert(position, key)
         records.insert(position, record)
         return record
 

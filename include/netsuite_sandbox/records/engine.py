@@ -24,6 +24,11 @@ from netsuite_sandbox.records.registry import Projection, RecordType, Registry
 EID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def q(identifier: str) -> str:
+    """Quote an SQL identifier: SuiteQL's ``transaction`` is an SQLite keyword."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 @dataclass
 class StoredRecord:
     record_type: str  # the registered (canonical) name, e.g. "customer"
@@ -46,8 +51,19 @@ class WriteContext:
     def get(self, type_name: str, internal_id: int | str) -> StoredRecord | None:
         return self.store._fetch(self.conn, self.store.record_type(type_name), "id", internal_id)
 
+    def get_in_group(self, group: str, internal_id: int | str) -> StoredRecord | None:
+        """The record with this internal id in a record group, whatever its type."""
+        return self.store._fetch_in_group(self.conn, group, "id", internal_id)
+
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
+
+    def rewrite(self, record: StoredRecord, body: dict[str, Any]) -> StoredRecord:
+        """Store a record's recomputed body (derived fields) and refresh its SuiteQL rows.
+
+        For rules that span records: a payment changes its invoice's amount remaining.
+        """
+        return self.store._rewrite(self, record, body)
 
 
 def _json_default(value: Any) -> Any:
@@ -186,9 +202,14 @@ class RecordStore:
             existing = self._fetch(conn, rtype, how, value)
             if existing is None:
                 raise errors.nonexistent_id()
+            ctx = WriteContext(self, conn)
+            if rtype.before_delete is not None:
+                rtype.before_delete(ctx, existing)
             conn.execute("DELETE FROM record WHERE record_type = ? AND id = ?", (rtype.name, existing.id))
             for projection in rtype.projections:
-                conn.execute(f"DELETE FROM {projection.table} WHERE {projection.key_column} = ?", (existing.id,))
+                conn.execute(f"DELETE FROM {q(projection.table)} WHERE {q(projection.key_column)} = ?", (existing.id,))
+            if rtype.after_delete is not None:
+                rtype.after_delete(ctx, existing)
 
     def seed(self, type_name: str, internal_id: int, body: dict[str, Any]) -> StoredRecord:
         """Insert reference data with a fixed internal id (first start only); checked like a write."""
@@ -214,14 +235,19 @@ class RecordStore:
         return field_rules.normalize(
             rtype.fields,
             body,
-            lambda ref_type, value, path: self._resolve(ctx, ref_type, value, path),
+            lambda spec, value, path: self._resolve(ctx, spec, value, path),
             custom_prefixes=rtype.custom_field_prefixes,
             lenient_names=lenient,
         )
 
-    def _resolve(self, ctx: WriteContext, ref_type: str, value: Any, path: str) -> dict[str, str]:
-        """A reference as sent ({"id"}, {"externalId"} or {"refName"}) -> {"id": "<internal id>"}."""
-        target = self.record_type(ref_type)
+    def _resolve(self, ctx: WriteContext, spec: Any, value: Any, path: str) -> dict[str, str]:
+        """A reference as sent ({"id"}, {"externalId"} or {"refName"}) -> {"id": "<internal id>"}.
+
+        ``spec.ref_type`` names one record type; ``spec.ref_group`` any type of a record group
+        (items, transactions), optionally narrowed by ``spec.ref_types``.
+        """
+        group = spec.ref_group
+        target = None if group else self.record_type(spec.ref_type or "")
         if not isinstance(value, dict):
             raise errors.invalid_value(
                 path, f"Invalid value for field '{path}': a reference must be an object such as {{\"id\": \"1\"}}."
@@ -230,24 +256,54 @@ class RecordStore:
         shown: Any
         if value.get("id") not in (None, ""):
             shown = value["id"]
-            record = self._fetch(ctx.conn, target, "id", str(shown))
+            if group:
+                record = self._fetch_in_group(ctx.conn, group, "id", str(shown))
+            else:
+                record = self._fetch(ctx.conn, target, "id", str(shown))
         elif value.get("externalId") not in (None, ""):
             shown = value["externalId"]
-            record = self._fetch(ctx.conn, target, "eid", str(shown))
+            if group:
+                record = self._fetch_in_group(ctx.conn, group, "eid", str(shown))
+            else:
+                record = self._fetch(ctx.conn, target, "eid", str(shown))
         elif value.get("refName") not in (None, ""):
             shown = value["refName"]
-            rows = ctx.conn.execute("SELECT * FROM record WHERE record_type = ?", (target.name,)).fetchall()
-            matches = [r for r in map(self._row, rows) if self.display(target, r) == shown]
+            if group:
+                rows = ctx.conn.execute("SELECT * FROM record WHERE record_group = ?", (group,)).fetchall()
+            else:
+                rows = ctx.conn.execute("SELECT * FROM record WHERE record_type = ?", (target.name,)).fetchall()
+            matches = [
+                r for r in map(self._row, rows)
+                if self.display(self.registry.get(r.record_type) or target, r) == shown
+            ]
             record = matches[0] if len(matches) == 1 else None
         else:
             raise errors.invalid_value(path, f"Invalid value for field '{path}': the reference has no id, externalId or refName.")
+        if record is not None and group and spec.ref_types and record.record_type not in spec.ref_types:
+            record = None
         if record is None:
             raise errors.invalid_reference(path, shown)
         if record.body.get("isInactive") is True:
+            rtype = self.registry.get(record.record_type)
             err = errors.invalid_reference(path, shown)
-            err.detail += f" (the {target.name} '{self.display(target, record)}' is inactive)"
+            err.detail += f" (the {rtype.name} '{self.display(rtype, record)}' is inactive)"
             raise err
         return {"id": str(record.id)}
+
+    def _fetch_in_group(self, conn: sqlite3.Connection, group: str, how: str, value: str | int) -> StoredRecord | None:
+        if how == "id":
+            if not str(value).isdigit():
+                return None
+            row = conn.execute("SELECT * FROM record WHERE record_group = ? AND id = ?", (group, int(value))).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT * FROM record WHERE record_group = ? AND external_id = ?", (group, value)
+            ).fetchone()
+        return self._row(row) if row else None
+
+    def find_in_group(self, group: str, internal_id: int | str) -> StoredRecord | None:
+        with self.db.transaction() as conn:
+            return self._fetch_in_group(conn, group, "id", internal_id)
 
     def _save(
         self,
@@ -295,7 +351,23 @@ class RecordStore:
             )
         for projection in rtype.projections:
             self._project(ctx, projection, record)
+        if rtype.after_save is not None:
+            rtype.after_save(ctx, record, existing)
         return record
+
+    def _rewrite(self, ctx: WriteContext, record: StoredRecord, body: dict[str, Any]) -> StoredRecord:
+        rtype = self.record_type(record.record_type)
+        if body == record.body:
+            return record
+        now = iso(utc_now())
+        ctx.conn.execute(
+            "UPDATE record SET body = ?, last_modified = ? WHERE record_type = ? AND id = ?",
+            (dumps(body), now, rtype.name, record.id),
+        )
+        updated = StoredRecord(rtype.name, record.id, record.group, record.external_id, body, record.date_created, now)
+        for projection in rtype.projections:
+            self._project(ctx, projection, updated)
+        return updated
 
     def _allocate_id(self, conn: sqlite3.Connection, group: str) -> int:
         row = conn.execute("SELECT next_id FROM id_sequence WHERE record_group = ?", (group,)).fetchone()
@@ -322,9 +394,9 @@ class RecordStore:
 
     # --- projections -----------------------------------------------------------------------
     def _project(self, ctx: WriteContext, projection: Projection, record: StoredRecord) -> None:
-        ctx.conn.execute(f"DELETE FROM {projection.table} WHERE {projection.key_column} = ?", (record.id,))
+        ctx.conn.execute(f"DELETE FROM {q(projection.table)} WHERE {q(projection.key_column)} = ?", (record.id,))
         names = [name for name, _ in projection.columns]
-        sql = f"INSERT INTO {projection.table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        sql = f"INSERT INTO {q(projection.table)} ({', '.join(map(q, names))}) VALUES ({', '.join('?' for _ in names)})"
         for row in projection.rows(record, ctx):
             unknown = set(row) - set(names)
             if unknown:
@@ -343,11 +415,11 @@ class RecordStore:
                 ).fetchone()
                 if row and row["value"] == projection.signature() and exists:
                     continue
-                conn.execute(f"DROP TABLE IF EXISTS {table}")
+                conn.execute(f"DROP TABLE IF EXISTS {q(table)}")
                 conn.execute(projection.ddl())
-                conn.execute(f"CREATE INDEX IF NOT EXISTS {table}__key ON {table} ({projection.key_column})")
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {q(table + '__key')} ON {q(table)} ({q(projection.key_column)})")
                 for i, column in enumerate(projection.indexes):
-                    conn.execute(f"CREATE INDEX IF NOT EXISTS {table}__ix{i} ON {table} ({column})")
+                    conn.execute(f"CREATE INDEX IF NOT EXISTS {q(f'{table}__ix{i}')} ON {q(table)} ({q(column)})")
                 for rtype in feeders:
                     rows = conn.execute("SELECT * FROM record WHERE record_type = ? ORDER BY id", (rtype.name,)).fetchall()
                     for record in map(self._row, rows):

@@ -18,7 +18,7 @@ from typing import Any
 
 from netsuite_sandbox import errors
 from netsuite_sandbox.records.registry import (
-    BOOL, COUNTRY, DATE, DECIMAL, EMAIL, IGNORED, INTEGER, OPAQUE_REF, PHONE, REF, STRING,
+    BOOL, COUNTRY, DATE, DECIMAL, EMAIL, IGNORED, INTEGER, OPAQUE_REF, PHONE, RATE, REF, STRING,
     SUBLIST, SUBRECORD, Field,
 )
 
@@ -39,7 +39,7 @@ COUNTRIES = frozenset(
 # Keys every body or sublist line may carry and that are dropped: output echoed back by clients.
 ALWAYS_IGNORED = frozenset({"links"})
 
-Resolver = Callable[[str, Any, str], dict[str, str]]  # (ref_type, value, path) -> {"id": "..."}
+Resolver = Callable[[Field, Any, str], dict[str, str]]  # (field, value, path) -> {"id": "..."}
 
 
 def normalize(
@@ -67,7 +67,7 @@ def normalize(
                     where, f"Custom field '{name}' does not exist on this record type; create it in the account first."
                 )
             raise errors.invalid_field(where)
-        if spec.kind == IGNORED:
+        if spec.kind == IGNORED or spec.computed:
             continue
         if spec.read_only:
             raise errors.invalid_field(where, f"Field '{where}' is read-only.")
@@ -101,6 +101,11 @@ def _value(spec: Field, value: Any, where: str, resolve: Resolver, lenient: bool
         return value
     if kind == DECIMAL:
         return _decimal(value, where)
+    if kind == RATE:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            _decimal(value.strip()[:-1].strip(), where)
+            return value.strip()
+        return _decimal(value, where)
     if kind == DATE:
         if not isinstance(value, str):
             raise errors.invalid_value(where, f"Invalid value for field '{where}': expected a date YYYY-MM-DD.")
@@ -109,7 +114,9 @@ def _value(spec: Field, value: Any, where: str, resolve: Resolver, lenient: bool
         except ValueError:
             raise errors.invalid_value(where, f"Invalid date value {value} for field '{where}'.") from None
     if kind == REF:
-        return resolve(spec.ref_type or "", value, where)
+        if spec.scalar_ref and (isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str)):
+            value = {"id": str(value)}
+        return resolve(spec, value, where)
     if kind == OPAQUE_REF:
         if not isinstance(value, dict) or "id" not in value:
             raise errors.invalid_value(where, f"Invalid value for field '{where}': expected an object with an id.")

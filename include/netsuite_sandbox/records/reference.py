@@ -87,6 +87,9 @@ ACCOUNT = RecordType(
         "description": Field(STRING, "Description", max_length=999),
         "currency": Field(REF, "Currency", ref_type="currency"),
         "isInactive": Field(BOOL),
+        # NetSuite's system role of an account (SuiteQL ``sspecacct``): UndepFunds, AcctRec,
+        # RealizedERV. The sandbox finds Undeposited Funds, default A/R and FX gain/loss by it.
+        "specialAccount": Field(STRING, "Special Account Type", max_length=40),
     },
     display=lambda body: " ".join(p for p in (body.get("acctNumber"), body.get("acctName")) if p),
     projections=(
@@ -94,12 +97,13 @@ ACCOUNT = RecordType(
             "account",
             (("id", "INTEGER"), ("acctnumber", "TEXT"), ("acctname", "TEXT"), ("accttype", "TEXT"),
              ("fullname", "TEXT"), ("description", "TEXT"), ("currency", "INTEGER"),
-             ("isinactive", "TEXT"), ("externalid", "TEXT")),
+             ("isinactive", "TEXT"), ("externalid", "TEXT"), ("sspecacct", "TEXT")),
             lambda r, ctx: [{
                 "id": r.id, "acctnumber": r.body.get("acctNumber"), "acctname": r.body.get("acctName"),
                 "accttype": r.body.get("acctType"), "fullname": r.body.get("acctName"),
                 "description": r.body.get("description"), "currency": ref_id(r.body.get("currency")),
                 "isinactive": tf(r.body.get("isInactive")), "externalid": r.external_id,
+                "sspecacct": r.body.get("specialAccount"),
             }],
         ),
     ),

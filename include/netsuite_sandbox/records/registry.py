@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 STRING, BOOL, EMAIL, PHONE, COUNTRY, INTEGER, DECIMAL, DATE = (
     "string", "bool", "email", "phone", "country", "integer", "decimal", "date",
 )
+RATE = "rate"  # a number (49.5, "49.50") or a percentage string ("-10%"); stored as text
 REF = "ref"  # {"id": "1"} | {"externalId": "x"} | {"refName": "Name"} -> must exist and be active
 OPAQUE_REF = "opaque_ref"  # {"id": "-2"}, not checked (customForm)
 SUBLIST = "sublist"  # {"items": [...]}, replaced wholesale on update
@@ -37,6 +38,15 @@ class Field:
     max_length: int | None = None
     read_only: bool = False
     fields: dict[str, Field] | None = None  # SUBLIST item fields / SUBRECORD fields
+    # Output only: computed by the record type (totals, status, ...). Accepted and dropped on
+    # input, as NetSuite ignores a client-sent ``total``.
+    computed: bool = False
+    # REF to any record of a record group (``item``, ``transaction``) instead of one type;
+    # ``ref_types`` narrows it to some types of the group (empty: any).
+    ref_group: str | None = None
+    ref_types: tuple[str, ...] = ()
+    # REF that may also be sent as a bare internal id (``"doc": 1001``), as SOAP's xsd:long.
+    scalar_ref: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,8 +67,8 @@ class Projection:
     custom_columns: bool = False  # the record type's main table: custom fields become columns
 
     def ddl(self) -> str:
-        cols = ", ".join(f"{name} {sqltype}" for name, sqltype in self.columns)
-        return f"CREATE TABLE {self.table} ({cols})"
+        cols = ", ".join(f'"{name}" {sqltype}' for name, sqltype in self.columns)
+        return f'CREATE TABLE "{self.table}" ({cols})'
 
     def signature(self) -> str:
         return f"v{self.version}:{self.ddl()}:{','.join(self.indexes)}"
@@ -80,6 +90,16 @@ class RecordType:
     projections: tuple[Projection, ...] = ()
     custom_field_prefixes: tuple[str, ...] = ()  # e.g. ("custentity",): see custom_fields.py
     writable: bool = True  # reference lists (currency, account, ...) are read-only over REST
+    # Hooks for rules that span records (applications, deposits): run inside the write
+    # transaction. ``after_save(ctx, record, previous)`` after the projections are written;
+    # ``before_delete(ctx, record)`` may refuse; ``after_delete(ctx, record)``.
+    after_save: Callable[[WriteContext, StoredRecord, StoredRecord | None], None] | None = None
+    before_delete: Callable[[WriteContext, StoredRecord], None] | None = None
+    after_delete: Callable[[WriteContext, StoredRecord], None] | None = None
+    # REST name of the creation timestamp: customers say ``dateCreated``, transactions ``createdDate``.
+    created_field: str = "dateCreated"
+    # Custom line fields (``custcol...``) go into these sublists (see custom_fields.py).
+    custom_line_sublists: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field | None:
         return self.fields.get(name)

@@ -14,7 +14,7 @@ from typing import Any
 
 from netsuite_sandbox.records.address import ADDRESS_FIELDS, address_text
 from netsuite_sandbox.records.engine import RecordStore, StoredRecord
-from netsuite_sandbox.records.registry import DECIMAL, REF, SUBLIST, SUBRECORD, Field, RecordType
+from netsuite_sandbox.records.registry import DECIMAL, RATE, REF, SUBLIST, SUBRECORD, Field, RecordType
 
 RECORD_PATH = "/services/rest/record/v1"
 
@@ -27,6 +27,8 @@ def record_json(store: RecordStore, rtype: RecordType, record: StoredRecord, bas
     href = record_href(base_url, rtype.name, record.id)
     out: dict[str, Any] = {"links": [{"rel": "self", "href": href}]}
     for name in _ordered(rtype, record.body):
+        if name.startswith("_"):  # the sandbox's own bookkeeping (GL lines), never shown
+            continue
         value = record.body[name]
         spec = rtype.fields.get(name)
         if spec is not None and spec.kind == SUBLIST:
@@ -36,7 +38,7 @@ def record_json(store: RecordStore, rtype: RecordType, record: StoredRecord, bas
     out["id"] = str(record.id)
     if record.external_id is not None:
         out["externalId"] = record.external_id
-    out["dateCreated"] = record.date_created
+    out[rtype.created_field] = record.date_created
     out["lastModifiedDate"] = record.last_modified
     return out
 
@@ -61,12 +63,16 @@ def _value(store: RecordStore, spec: Field | None, value: Any, base_url: str, ex
     if spec is None:
         return value
     if spec.kind == REF and isinstance(value, dict) and "id" in value:
-        ref = {"links": [{"rel": "self", "href": record_href(base_url, spec.ref_type, value["id"])}], "id": value["id"]}
-        name = store.display_name(spec.ref_type or "", value["id"])
+        ref_type = spec.ref_type or ""
+        if spec.ref_group:
+            target = store.find_in_group(spec.ref_group, value["id"])
+            ref_type = target.record_type if target else spec.ref_group
+        ref = {"links": [{"rel": "self", "href": record_href(base_url, ref_type, value["id"])}], "id": value["id"]}
+        name = store.display_name(ref_type, value["id"])
         if name is not None:
             ref["refName"] = name
         return ref
-    if spec.kind == DECIMAL and isinstance(value, str):
+    if spec.kind in (DECIMAL, RATE) and isinstance(value, str) and not value.endswith("%"):
         return Decimal(value)
     if spec.kind == SUBRECORD and isinstance(value, dict):
         fields = spec.fields or {}

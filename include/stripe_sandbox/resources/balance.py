@@ -1,15 +1,17 @@
-"""``GET /v1/balance``: the account balance (a singleton, no ID).
+"""``GET /v1/balance``: the account balance (a singleton, no ID), summed from balance transactions.
 
-Placeholder until balance transactions exist: zero USD available and pending. Connectors use
-it as a cheap authenticated call (e.g. an Airflow "test connection").
+``available`` / ``pending`` are the ``net`` of available / pending balance transactions per
+currency (USD, the settlement currency; zero USD when there are none). Connectors also use it as a
+cheap authenticated call (an Airflow "test connection").
 """
 
 from __future__ import annotations
 
+from stripe_sandbox.billing.fx import SETTLEMENT_CURRENCY
 from stripe_sandbox.errors import unknown_parameter
 from stripe_sandbox.resources.base import ApiCall, Resource, Route
 
-DEFAULT_CURRENCY = "usd"
+DEFAULT_CURRENCY = SETTLEMENT_CURRENCY
 
 
 class Balance(Resource):
@@ -27,13 +29,18 @@ class Balance(Resource):
         return self.state.expander.apply(self.current(), self.expand_param(call.params))
 
     def current(self) -> dict:
-        def funds() -> list[dict]:
-            return [{"amount": 0, "currency": DEFAULT_CURRENCY, "source_types": {"card": 0}}]
+        txns = self.state.resources.get("balance_transaction")
+        available, pending = txns.balances() if txns is not None else ({}, {})
+        currencies = sorted(set(available) | set(pending) | {DEFAULT_CURRENCY})
+
+        def funds(sums: dict[str, int]) -> list[dict]:
+            return [{"amount": sums.get(c, 0), "currency": c, "source_types": {"card": sums.get(c, 0)}}
+                    for c in currencies]
 
         return {
             "object": "balance",
-            "available": funds(),
-            "connect_reserved": [{"amount": 0, "currency": DEFAULT_CURRENCY}],
+            "available": funds(available),
+            "connect_reserved": [{"amount": 0, "currency": c} for c in currencies],
             "livemode": False,
-            "pending": funds(),
+            "pending": funds(pending),
         }

@@ -50,6 +50,7 @@ class Resource:
     prefix: str = ""
     url: str = ""
     expandable: frozenset[str] = frozenset()
+    nested_expandable: dict[str, frozenset[str]] = {}  # objects embedded in this one (invoice lines)
     list_filters: frozenset[str] = frozenset({"created"})
     filters: dict[str, FilterBuilder] = {}  # list filter param -> predicate builder
     indexes: dict[str, Callable[[dict], str | None]] = {}  # secondary index name -> key of a record
@@ -77,7 +78,7 @@ class Resource:
 
     def insert(self, obj: dict, ctx: WriteContext, *, action: str | None = "created") -> Record:
         """Store a new object and record ``<prefix>.created`` (``action=None``: no event)."""
-        record = self.state.store.insert(self.object_name, obj)
+        record = self.state.store.insert(self.object_name, obj, obj.get("created", ctx.now))
         for name, key_of in self.indexes.items():
             self.state.store.index_add(self.object_name, name, key_of(obj), record)
         if action:
@@ -89,6 +90,9 @@ class Resource:
 
         ``action=None`` swaps silently (a later event of the same object carries the new state).
         """
+        if not action:
+            record.data = after
+            return True
         previous = changed_attributes(record.data, after)
         if not previous:
             return False
@@ -111,6 +115,15 @@ class Resource:
         record = self.state.store.get(self.object_name, object_id)
         if record is None or (record.deleted and not allow_deleted):
             raise resource_missing(self.object_name, object_id, param=param)
+        return record
+
+    def ref(self, object_id, param: str) -> Record:
+        """A record named by a request param: an unknown ID is a 400 ``resource_missing`` on that param."""
+        record = self.state.store.get(self.object_name, object_id) if isinstance(object_id, str) else None
+        if record is None or record.deleted:
+            err = resource_missing(self.object_name, str(object_id), param=param)
+            err.status = 400
+            raise err
         return record
 
     def data(self, object_id: str) -> dict:

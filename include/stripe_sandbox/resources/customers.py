@@ -24,8 +24,7 @@ WRITABLE = frozenset(
      "balance", "next_invoice_sequence", "invoice_prefix", "invoice_settings", "expand"}
 )
 IGNORED = frozenset({"validate", "tax", "cash_balance"})  # accepted, no effect in the sandbox
-UNSUPPORTED = frozenset({"payment_method", "source", "default_source", "tax_id_data", "test_clock", "coupon",
-                         "promotion_code"})
+UNSUPPORTED = frozenset({"payment_method", "source", "default_source", "tax_id_data", "coupon", "promotion_code"})
 TAX_EXEMPT = ("exempt", "none", "reverse")
 INVOICE_SETTINGS_KEYS = ("custom_fields", "default_payment_method", "footer", "rendering_options")
 
@@ -84,19 +83,32 @@ class Customers(Resource):
 
     # -- the write path (HTTP handlers and scenario seeding) ---------------------------------
     def create(self, params: dict, ctx: WriteContext) -> dict:
+        params = dict(params)
+        clock = params.pop("test_clock", None)
         self._check_params(params)
+        if clock:  # the customer lives on the test clock's time (see resources/test_clocks.py)
+            clock = self.other("test_helpers.test_clock").ref(as_str(clock, "test_clock"), "test_clock").id
+            ctx = self.state.in_domain(clock, ctx)
         prefix = self.state.ids.token("invoice_prefix", string.ascii_uppercase + string.digits, 8)
         customer = apply_params(blank_customer(self.new_id(), ctx.now, prefix), params)
+        customer["test_clock"] = clock or None
         return self.insert(customer, ctx).data
 
     def update(self, customer_id: str, params: dict, ctx: WriteContext) -> dict:
         record = self.record(customer_id)
+        if "test_clock" in params:
+            raise unsupported_parameter("test_clock")  # set at creation only, as in Stripe
         self._check_params(params)
+        ctx = self.state.in_domain(record.data.get("test_clock"), ctx)
         self.replace(record, apply_params(copy.deepcopy(record.data), params), ctx)
         return record.data
 
     def delete(self, customer_id: str, ctx: WriteContext) -> dict:
-        return self.mark_deleted(self.record(customer_id), ctx)
+        record = self.record(customer_id)
+        ctx = self.state.in_domain(record.data.get("test_clock"), ctx)
+        if "subscription" in self.state.resources:
+            self.other("subscription").customer_deleted(customer_id, ctx)
+        return self.mark_deleted(record, ctx)
 
     @staticmethod
     def _check_params(params: dict) -> None:

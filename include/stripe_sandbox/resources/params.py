@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from stripe_sandbox.errors import StripeApiError, invalid_request, missing_parameter, unknown_parameter
-from stripe_sandbox.forms import as_dict, as_str
+from stripe_sandbox.forms import as_bool, as_dict, as_int, as_list, as_str
 
 ADDRESS_KEYS = ("city", "country", "line1", "line2", "postal_code", "state")
 METADATA_MAX_KEYS = 50
@@ -101,3 +102,64 @@ def currency(value, param: str = "currency") -> str | None:
     if not re.fullmatch(r"[A-Za-z]{3}", text):
         raise invalid_request(f"Invalid currency: {text}", param=param)
     return text.lower()
+
+
+# -- shared by the billing resources ---------------------------------------------------------
+def required(params: dict, key: str, param: str | None = None):
+    if key not in params or params[key] in (None, ""):
+        raise missing_parameter(param or key)
+    return params[key]
+
+
+def hash_of(value, param: str, allowed: tuple[str, ...] | frozenset[str]) -> dict:
+    """A nested hash param whose keys must be among ``allowed``."""
+    fields = as_dict(value, param)
+    for key in fields:
+        if key not in allowed:
+            raise unknown_parameter(f"{param}[{key}]")
+    return fields
+
+
+def integer(value, param: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    number = as_int(value, param)
+    if minimum is not None and number < minimum:
+        raise invalid_request(f"Invalid {param}: must be at least {minimum}", param=param,
+                              code="parameter_invalid_integer")
+    if maximum is not None and number > maximum:
+        raise invalid_request(f"Invalid {param}: must be at most {maximum}", param=param,
+                              code="parameter_invalid_integer")
+    return number
+
+
+def nullable_int(value, param: str, **bounds) -> int | None:
+    return None if value == "" else integer(value, param, **bounds)
+
+
+def decimal(value, param: str, *, minimum=None, maximum=None):
+    """A decimal param ("12.5", "19", 7) as ``Decimal``; floats are refused by the form decoder anyway."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    try:
+        number = Decimal(text) if text is not None and re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+    except InvalidOperation:
+        number = None
+    if number is None:
+        raise invalid_request(f"Invalid decimal: {value}", param=param, code="parameter_invalid_decimal")
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise invalid_request(f"Invalid {param}: must be between {minimum} and {maximum}", param=param)
+    return number
+
+
+def boolean(value, param: str) -> bool:
+    return as_bool(value, param)
+
+
+def str_list(value, param: str) -> list[str]:
+    return [as_str(item, f"{param}[{i}]") for i, item in enumerate(as_list(value, param))]
+
+
+def decimal_string(number) -> str:
+    """Stripe's ``*_decimal`` fields: "4900", "12.5" (no exponent, no trailing zeros after the point)."""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"

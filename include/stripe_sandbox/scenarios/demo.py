@@ -1,15 +1,28 @@
-"""The ``demo`` scenario: 12 customers over the last 20 days, a few updates, one deletion.
+"""The ``demo`` scenario: a small SaaS month of 12 customers in USD, EUR, GBP and JPY.
 
-Companies (name + description) and individuals (plain names, some with
-``netsuite_first_name``/``netsuite_last_name`` metadata); billing and shipping addresses in US,
-DE, GB, JP and FR; currencies usd/eur/gbp/jpy. The seed drives the IDs (via the sandbox's ID
-factory) and the exact times; the data itself is fixed so demos read the same every time.
+Customers (unchanged since the first demo): 12 created over the last 19 days, 3 updated, 1
+deleted; companies (name + description) and individuals (some with
+``netsuite_first_name``/``netsuite_last_name`` metadata); addresses in US, DE, GB, JP and FR.
+Billing (see ``BILLING`` below): a catalog (5 products, prices per currency, 5 tax rates, 2
+coupons, a promotion code), subscriptions with a prorated first period, an upgrade with
+prorations and a renewal, a promotion code and an amount-off coupon, exclusive and inclusive
+taxes, a reverse-charge customer, a declined first payment paid with another card, one-off
+invoices (charged, sent, voided, marked uncollectible), a pre-payment credit note, a full refund
+by credit note and a partial refund, a dispute won with evidence, a trial, and the daily payouts.
+
+Every billing event happens before the last customer (John Smith) is created, and every payout
+has arrived and reconciled by then, so the newest event of the demo is still a customer event
+(the customers flow keeps its cursor on customer events). The seed drives IDs and exact times;
+the data itself is fixed so demos read the same every time.
 """
 
 from __future__ import annotations
 
 import random
 from typing import TYPE_CHECKING
+
+from stripe_sandbox.scenarios.catalog import build_catalog
+from stripe_sandbox.scenarios.timeline import Timeline
 
 if TYPE_CHECKING:
     from stripe_sandbox.scenarios import Seeder
@@ -147,13 +160,216 @@ DELETED = (9, 1)  # (customer index, days after creation)
 
 
 def build_demo(seeder: Seeder, seed: int) -> None:
-    rng = random.Random(f"demo:{seed}")
+    rng = random.Random(f"demo:{seed}")  # the customers' draws, unchanged
     start = seeder.now - 19 * DAY
     created_at = [start + i * 36 * HOUR + rng.randrange(HOUR) for i in range(len(CUSTOMERS))]
-    ids = []
+    timeline = Timeline()
+    refs = timeline.refs
+    refs["customers"] = []
+    timeline.at(start - HOUR, lambda at, r: build_catalog(seeder, at, r))
+    timeline.at(start - HOUR, lambda at, r: _promotions(seeder, at, r))
     for params, at in zip(CUSTOMERS, created_at):
-        ids.append(seeder.create("customer", params, at=at)["id"])
+        timeline.at(at, lambda when, r, params=params: r["customers"].append(
+            seeder.create("customer", params, at=when)["id"]))
     for index, days, params in UPDATES:
-        seeder.update("customer", ids[index], params, at=created_at[index] + days * DAY + rng.randrange(HOUR))
+        timeline.at(created_at[index] + days * DAY + rng.randrange(HOUR),
+                    lambda when, r, index=index, params=params: seeder.update("customer", r["customers"][index],
+                                                                             params, at=when))
     index, days = DELETED
-    seeder.delete("customer", ids[index], at=created_at[index] + days * DAY + rng.randrange(HOUR))
+    timeline.at(created_at[index] + days * DAY + rng.randrange(HOUR),
+                lambda when, r, index=index: seeder.delete("customer", r["customers"][index], at=when))
+    jitter = random.Random(f"demo-billing:{seed}")
+    for customer, offset, step in BILLING:
+        timeline.at(created_at[customer] + offset + jitter.randrange(600),
+                    lambda when, r, customer=customer, step=step: step(seeder, when, r, r["customers"][customer]))
+    timeline.run()
+
+
+# -- billing steps: (customer index, seconds after the customer was created, step) --------------
+def _promotions(seeder: Seeder, at: int, refs: dict) -> None:
+    refs["launch20"] = seeder.create("coupon", {"id": "LAUNCH20", "name": "Launch 20% (3 months)", "percent_off": 20,
+                                                "duration": "repeating", "duration_in_months": 3}, at=at)["id"]
+    refs["welcome10"] = seeder.create("coupon", {"id": "WELCOME10", "name": "Welcome EUR 10", "amount_off": 1000,
+                                                 "currency": "eur", "duration": "once"}, at=at)["id"]
+    refs["spring"] = seeder.create("promotion_code", {"promotion": {"type": "coupon", "coupon": refs["launch20"]},
+                                                      "code": "SPRING", "max_redemptions": 100}, at=at)["id"]
+
+
+def _subscribe(seeder, at, refs, customer, items, **params):
+    lines = [{"price": refs["price"][(key, currency)], "quantity": quantity} for key, currency, quantity in items]
+    sub = seeder.create("subscription", {"customer": customer, "items": lines, **params}, at=at)
+    refs.setdefault("subscriptions", {})[customer] = sub["id"]
+    return sub
+
+
+def _one_off(seeder, at, refs, customer, items, *, finalize=True, auto_advance="true", **params):
+    """Invoice items + an invoice including them; finalized (and charged when ``auto_advance``)."""
+    for item in items:
+        seeder.create("invoiceitem", {"customer": customer, **item}, at=at)
+    invoice = seeder.create("invoice", {"customer": customer, "pending_invoice_items_behavior": "include", **params},
+                            at=at)
+    if finalize:
+        seeder.act("invoice", "finalize", invoice["id"], {"auto_advance": auto_advance}, at=at)
+    return seeder.resources["invoice"].data(invoice["id"])
+
+
+def _charge_of(seeder, invoice_id):
+    for record in seeder.state.store.indexed("invoice_payment", "invoice", invoice_id).records:
+        if record.data["status"] == "paid":
+            return seeder.resources["payment_intent"].data(record.data["payment"]["payment_intent"])["latest_charge"]
+    raise LookupError(invoice_id)
+
+
+def acme_subscribes(seeder, at, refs, customer):  # prorated first period up to the billing anchor
+    _subscribe(seeder, at, refs, customer, [("pro", "eur", 1), ("seat", "eur", 5)],
+               default_tax_rates=[refs["tax"]["vat_de"]], billing_cycle_anchor=at + 8 * DAY,
+               metadata={"plan": "pro"})
+
+
+def acme_upgrades(seeder, at, refs, customer):  # prorations, billed at the renewal on the anchor
+    sub = seeder.resources["subscription"].data(refs["subscriptions"][customer])
+    pro = next(item for item in sub["items"]["data"] if item["price"]["id"] == refs["price"][("pro", "eur")])
+    seeder.update("subscription", sub["id"], {"items": [{"id": pro["id"], "price": refs["price"][("enterprise",
+                                                                                                     "eur")]}],
+                                              "metadata": {"plan": "enterprise"}}, at=at)
+
+
+def jane_subscribes(seeder, at, refs, customer):  # promotion code, US sales tax
+    _subscribe(seeder, at, refs, customer, [("pro", "usd", 1)], default_tax_rates=[refs["tax"]["sales_ca"]],
+               discounts=[{"promotion_code": refs["spring"]}])
+
+
+def jane_onboarding(seeder, at, refs, customer):
+    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "usd")]},
+                                                     "tax_rates": [refs["tax"]["sales_ca"]]}],
+                       description="Onboarding")
+    refs["jane_onboarding"] = invoice["id"]
+
+
+def jane_partial_refund(seeder, at, refs, customer):
+    seeder.create("refund", {"charge": _charge_of(seeder, refs["jane_onboarding"]), "amount": 5000,
+                             "reason": "requested_by_customer", "metadata": {"note": "migration took one day less"}},
+                  at=at)
+
+
+def initech_subscribes(seeder, at, refs, customer):
+    _subscribe(seeder, at, refs, customer, [("seat", "usd", 10)])
+
+
+def initech_dispute(seeder, at, refs, customer):
+    sub = seeder.resources["subscription"].data(refs["subscriptions"][customer])
+    charge = _charge_of(seeder, sub["latest_invoice"])
+    with seeder.state.lock:
+        refs["initech_dispute"] = seeder.resources["dispute"].open(charge, seeder._ctx(at),
+                                                                   reason="product_not_received")["id"]
+
+
+def initech_evidence(seeder, at, refs, customer):
+    seeder.update("dispute", refs["initech_dispute"], {"evidence": {
+        "product_description": "Team seats, used daily since signup",
+        "uncategorized_text": "Access logs attached. winning_evidence"}, "submit": "true"}, at=at)
+
+
+def initech_integration(seeder, at, refs, customer):
+    invoice = _one_off(seeder, at, refs, customer, [{"amount": 80000, "currency": "usd",
+                                                     "description": "Custom integration work"}],
+                       collection_method="send_invoice", days_until_due=7, auto_advance="false")
+    refs["initech_integration"] = invoice["id"]
+
+
+def initech_gives_up(seeder, at, refs, customer):
+    seeder.act("invoice", "mark_uncollectible", refs["initech_integration"], {}, at=at)
+
+
+def hans_onboarding(seeder, at, refs, customer):
+    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "eur")]},
+                                                     "tax_rates": [refs["tax"]["vat_de"]]}],
+                       collection_method="send_invoice", days_until_due=14)
+    refs["hans_onboarding"] = invoice["id"]
+
+
+def hans_credit_note(seeder, at, refs, customer):  # before payment: reduces what is due
+    invoice = seeder.resources["invoice"].data(refs["hans_onboarding"])
+    seeder.create("credit_note", {"invoice": invoice["id"], "reason": "order_change", "memo": "Goodwill discount",
+                                  "lines": [{"type": "invoice_line_item", "amount": 5000,
+                                             "invoice_line_item": invoice["lines"]["data"][0]["id"]}]}, at=at)
+
+
+def hans_pays(seeder, at, refs, customer):
+    seeder.act("invoice", "pay", refs["hans_onboarding"], {"payment_method": "pm_card_visa"}, at=at)
+
+
+def sakura_subscribes(seeder, at, refs, customer):  # the card on file is declined
+    _subscribe(seeder, at, refs, customer, [("pro", "jpy", 1), ("seat", "jpy", 4)],
+               default_tax_rates=[refs["tax"]["jct"]], default_payment_method="pm_card_chargeDeclined")
+
+
+def sakura_pays_with_another_card(seeder, at, refs, customer):
+    sub = seeder.resources["subscription"].data(refs["subscriptions"][customer])
+    seeder.act("invoice", "pay", sub["latest_invoice"], {"payment_method": "pm_card_jp"}, at=at)
+
+
+def emily_support(seeder, at, refs, customer):
+    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("support", "gbp")]},
+                                                     "tax_rates": [refs["tax"]["vat_gb"]]}])
+    refs["emily_support"] = invoice["id"]
+
+
+def emily_full_refund(seeder, at, refs, customer):  # a credit note refunding the whole invoice
+    invoice = seeder.resources["invoice"].data(refs["emily_support"])
+    seeder.create("credit_note", {"invoice": invoice["id"], "reason": "product_unsatisfactory",
+                                  "refund_amount": invoice["total"],
+                                  "lines": [{"type": "invoice_line_item",
+                                             "invoice_line_item": invoice["lines"]["data"][0]["id"]}]}, at=at)
+
+
+def dupont_subscribes(seeder, at, refs, customer):  # tax-inclusive prices, an amount-off coupon
+    _subscribe(seeder, at, refs, customer, [("pro", "eur", 1), ("seat", "eur", 3)],
+               default_tax_rates=[refs["tax"]["vat_fr"]], discounts=[{"coupon": refs["welcome10"]}])
+
+
+def yuki_wrong_invoice(seeder, at, refs, customer):
+    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "jpy")]},
+                                                     "tax_rates": [refs["tax"]["jct"]]}], auto_advance="false")
+    refs["yuki_wrong"] = invoice["id"]
+
+
+def yuki_void(seeder, at, refs, customer):
+    seeder.act("invoice", "void", refs["yuki_wrong"], {}, at=at)
+
+
+def yuki_right_invoice(seeder, at, refs, customer):
+    _one_off(seeder, at, refs, customer, [{"amount": 30000, "currency": "jpy",
+                                           "description": "Onboarding package (agreed price)",
+                                           "tax_rates": [refs["tax"]["jct"]]}])
+
+
+def camille_trial(seeder, at, refs, customer):
+    _subscribe(seeder, at, refs, customer, [("pro", "eur", 1)], trial_period_days=14,
+               default_tax_rates=[refs["tax"]["vat_fr"]])
+
+
+BILLING = [
+    (0, HOUR, acme_subscribes),
+    (0, 5 * DAY, acme_upgrades),
+    (2, 2 * HOUR, jane_subscribes),
+    (2, DAY, jane_onboarding),
+    (2, 3 * DAY - 2 * HOUR, jane_partial_refund),
+    (3, HOUR, initech_subscribes),
+    (3, DAY, initech_dispute),
+    (3, DAY + 2 * HOUR, initech_integration),
+    (3, 2 * DAY, initech_evidence),
+    (3, 6 * DAY, initech_gives_up),
+    (4, HOUR, hans_onboarding),
+    (4, DAY, hans_credit_note),
+    (4, 2 * DAY, hans_pays),
+    (5, HOUR, sakura_subscribes),
+    (5, 3 * HOUR, sakura_pays_with_another_card),
+    (6, HOUR, emily_support),
+    (6, DAY - 2 * HOUR, emily_full_refund),
+    (7, HOUR, dupont_subscribes),
+    (8, HOUR, yuki_wrong_invoice),
+    (8, 2 * HOUR, yuki_void),
+    (8, 3 * HOUR, yuki_right_invoice),
+    (10, HOUR, camille_trial),
+]
