@@ -1,15 +1,16 @@
 """``StripeSandbox``: a stateful local Stripe API (v1 wire format) for tests and the demo.
 
-Per request, in order: request ID, API-key check, control endpoints (``/_sandbox/...``),
-fault injection, param decoding, idempotent replay (POST with ``Idempotency-Key``), the
-resource handler under the state lock, saving the idempotent result, common headers.
+Per request, in order: request ID, API-key check, the scheduled work due by now (renewals,
+retries, payouts ...: ``scheduler.py``), control endpoints (``/_sandbox/...``), fault injection,
+param decoding, idempotent replay (POST with ``Idempotency-Key``), the resource handler under the
+state lock, saving the idempotent result, common headers.
 """
 
 from __future__ import annotations
 
 import base64
-import gc
 import binascii
+import gc
 import hmac
 import time
 from collections.abc import Callable

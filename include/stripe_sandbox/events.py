@@ -59,7 +59,8 @@ class EventRecorder:
             "request": {"id": ctx.request_id, "idempotency_key": ctx.idempotency_key},
             "type": event_type,
         }
-        self._store.insert(EVENT_TYPE, event)
+        record = self._store.insert(EVENT_TYPE, event)
+        self._store.index_add(EVENT_TYPE, "type", event_type, record)
         if self._audit is not None:
             self._audit.append((event, fingerprint(event)))
         return event

@@ -13,7 +13,8 @@ FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "stripe-openapi" / "
 # Deliberate differences from the fixture, with the reason. Keys must all be present; these
 # entries are about values (or keys beyond the fixture) only.
 DELIBERATE_DIFFERENCES = {
-    "customer.discount": "null: the sandbox has no coupons yet (the fixture shows a discount object)",
+    "customer.discount": "null: customer-level discounts are not modelled; coupons apply to subscriptions, invoices "
+                         "and invoice items (the fixture shows a discount object)",
     "customer.shipping": "null when unset, as the API returns (the fixture shows {})",
     "customer.address": "null when unset, as the API returns (the fixture shows an all-null hash)",
     "customer.invoice_settings.rendering_options": "null until set, as for new customers",

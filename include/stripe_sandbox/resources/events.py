@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import heapq
 
 from stripe_sandbox.constants import EVENT_RETENTION_SECONDS
 from stripe_sandbox.errors import invalid_request, resource_missing, unknown_parameter
 from stripe_sandbox.events import EVENT_TYPE
 from stripe_sandbox.forms import as_bool, as_list, as_str
 from stripe_sandbox.resources.base import ID, ApiCall, Resource, Route
+from stripe_sandbox.store import SortedRecords
 
 MAX_TYPES = 20
 
@@ -51,7 +53,25 @@ class Events(Resource):
             # No webhook endpoints exist, so every event counts as delivered (pending_webhooks == 0).
             return delivered is None or delivered == (record.data["pending_webhooks"] == 0)
 
-        return self.list_page(params, predicate)
+        return self.list_page(params, predicate, source=self._by_type(params))
+
+    def _by_type(self, params: dict) -> SortedRecords | None:
+        """The events of the exact type(s) asked for, from the type index (no scan of every event)."""
+        if "type" in params and isinstance(params["type"], str) and "*" not in params["type"]:
+            wanted = [params["type"]]
+        elif "types" in params and not isinstance(params["types"], str):
+            wanted = [t for t in as_list(params["types"], "types") if isinstance(t, str)]
+            if not wanted or len(wanted) > MAX_TYPES:
+                return None
+        else:
+            return None
+        buckets = [self.state.store.indexed(EVENT_TYPE, "type", t) for t in dict.fromkeys(wanted)]
+        if len(buckets) == 1:
+            return buckets[0]
+        merged = SortedRecords()
+        for record in heapq.merge(*(b.records for b in buckets), key=lambda r: r.sort_key):
+            merged.add(record)
+        return merged
 
 
 def _type_matcher(params: dict):

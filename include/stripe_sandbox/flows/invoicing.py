@@ -1,0 +1,384 @@
+"""The invoice state machine: draft -> open -> paid | void | uncollectible (-> paid).
+
+* draft: lines are recomputed from the invoice's sources on every change;
+* finalize: number, customer balance applied (``starting_balance``/``ending_balance``), a payment
+  intent and an ``open`` invoice payment when something is due, ``invoice.finalized``; an
+  invoice with nothing due is paid at once; ``charge_automatically`` + ``auto_advance`` attempts
+  the payment right away, ``send_invoice`` waits for ``/pay`` (``invoice.overdue`` at ``due_date``);
+* a failed automatic attempt schedules a retry (``billing.dunning``); after the last one the
+  invoice is marked uncollectible and its subscription canceled;
+* every status change records ``invoice.updated`` (with ``previous_attributes``) and then the
+  specific event (``invoice.paid`` + ``invoice.payment_succeeded``, ``invoice.payment_failed``,
+  ``invoice.voided``, ``invoice.marked_uncollectible``).
+
+Invariant kept by every step: ``amount_paid + amount_remaining == amount_due``.
+"""
+
+from __future__ import annotations
+
+from stripe_sandbox.billing import dunning
+from stripe_sandbox.billing.periods import DAY
+from stripe_sandbox.billing.totals import summarize
+from stripe_sandbox.errors import StripeApiError, invalid_request
+from stripe_sandbox.flows import lines as line_flow
+from stripe_sandbox.state import WriteContext
+from stripe_sandbox.store import Record
+
+HOSTED = "https://invoice.stripe.com/i/acct_sandbox"
+# Stored objects are never changed in place, so invoices can share these constant sub-objects.
+AUTOMATIC_TAX = {"disabled_reason": None, "enabled": False, "liability": None, "provider": None, "status": None}
+ISSUER = {"type": "self"}
+PAYMENT_SETTINGS = {"default_mandate": None, "payment_method_options": None, "payment_method_types": None}
+RENDERING = {"amount_tax_display": None, "pdf": {"page_size": "auto"}, "template": None, "template_version": None}
+NO_TRANSITIONS = {"finalized_at": None, "marked_uncollectible_at": None, "paid_at": None, "voided_at": None}
+
+
+def blank_invoice(invoice_id: str, created: int, customer: dict, currency: str, *, billing_reason: str,
+                  collection_method: str, auto_advance: bool) -> dict:
+    settings = customer.get("invoice_settings") or {}
+    return {
+        "id": invoice_id,
+        "object": "invoice",
+        "account_country": "US",
+        "account_name": "Stripe Sandbox",
+        "account_tax_ids": None,
+        "amount_due": 0,
+        "amount_overpaid": 0,
+        "amount_paid": 0,
+        "amount_paid_off_stripe": 0,
+        "amount_remaining": 0,
+        "amount_shipping": 0,
+        "application": None,
+        "attempt_count": 0,
+        "attempted": False,
+        "auto_advance": auto_advance,
+        "automatic_tax": AUTOMATIC_TAX,
+        "automatically_finalizes_at": created + dunning.AUTO_FINALIZE_DELAY if auto_advance else None,
+        "billing_reason": billing_reason,
+        "collection_method": collection_method,
+        "created": created,
+        "currency": currency,
+        "custom_fields": settings.get("custom_fields"),
+        "customer": customer["id"],
+        "customer_account": None,
+        "customer_address": customer.get("address"),
+        "customer_email": customer.get("email"),
+        "customer_name": customer.get("name"),
+        "customer_phone": customer.get("phone"),
+        "customer_shipping": customer.get("shipping"),
+        "customer_tax_exempt": customer.get("tax_exempt", "none"),
+        "customer_tax_ids": [],
+        "default_payment_method": None,
+        "default_source": None,
+        "default_tax_rates": [],
+        "description": None,
+        "discounts": [],
+        "due_date": None,
+        "effective_at": None,
+        "ending_balance": None,
+        "footer": settings.get("footer"),
+        "from_invoice": None,
+        "hosted_invoice_url": None,
+        "invoice_pdf": None,
+        "issuer": ISSUER,
+        "last_finalization_error": None,
+        "latest_revision": None,
+        "lines": line_flow.embedded_page(invoice_id, []),
+        "livemode": False,
+        "metadata": {},
+        "next_payment_attempt": None,
+        "number": None,
+        "on_behalf_of": None,
+        "parent": None,
+        "payment_settings": PAYMENT_SETTINGS,
+        "payments": payments_page(invoice_id, []),
+        "period_end": created,
+        "period_start": created,
+        "post_payment_credit_notes_amount": 0,
+        "pre_payment_credit_notes_amount": 0,
+        "receipt_number": None,
+        "rendering": RENDERING,
+        "shipping_cost": None,
+        "shipping_details": None,
+        "starting_balance": 0,
+        "statement_descriptor": None,
+        "status": "draft",
+        "status_transitions": NO_TRANSITIONS,
+        "subtotal": 0,
+        "subtotal_excluding_tax": 0,
+        "test_clock": customer.get("test_clock"),
+        "total": 0,
+        "total_discount_amounts": [],
+        "total_excluding_tax": 0,
+        "total_pretax_credit_amounts": [],
+        "total_taxes": [],
+        "webhooks_delivered_at": None,
+    }
+
+
+def payments_page(invoice_id: str, payments: list[dict]) -> dict:
+    return {"object": "list", "data": payments, "has_more": False, "url": f"/v1/invoice_payments?invoice={invoice_id}"}
+
+
+def resource(state, name: str):
+    return state.resources[name]
+
+
+# -- drafts ----------------------------------------------------------------------------------
+def recomputed(state, record: Record, data: dict | None = None) -> dict:
+    """The draft's data (or ``data``) with lines and totals recomputed from its sources (not stored)."""
+    data = dict(data if data is not None else record.data)
+    lines = line_flow.build_lines(data, record.extra["sources"], state)
+    record.extra["lines"] = lines
+    sums = summarize(lines)
+    data.update(
+        lines=line_flow.embedded_page(data["id"], lines),
+        subtotal=sums["subtotal"],
+        subtotal_excluding_tax=sums["subtotal_excluding_tax"],
+        total=sums["total"],
+        total_excluding_tax=sums["total_excluding_tax"],
+        total_discount_amounts=sums["total_discount_amounts"],
+        total_pretax_credit_amounts=sums["total_pretax_credit_amounts"],
+        total_taxes=sums["total_taxes"],
+        amount_due=max(sums["total"], 0),
+        amount_remaining=max(sums["total"], 0),
+    )
+    return data
+
+
+def require_status(record: Record, *statuses: str, action: str) -> None:
+    if record.data["status"] not in statuses:
+        raise invalid_request(
+            f"You can only {action} an invoice whose status is {' or '.join(statuses)}; "
+            f"this invoice ({record.id}) is {record.data['status']}.",
+            code="invoice_not_editable" if "draft" in statuses else "invoice_unexpected_state",
+        )
+
+
+# -- finalization ----------------------------------------------------------------------------
+def finalize(state, record: Record, ctx: WriteContext, *, auto_advance: bool | None = None) -> None:
+    require_status(record, "draft", action="finalize")
+    invoices = resource(state, "invoice")
+    data = dict(record.data)  # a draft's lines and totals are recomputed on every change already
+    if auto_advance is not None:
+        data["auto_advance"] = auto_advance
+    customer_record = state.store.get("customer", data["customer"])
+    if customer_record is None or customer_record.deleted:
+        raise invalid_request("This invoice's customer has been deleted; it cannot be finalized.",
+                              code="resource_missing")
+    starting = customer_record.data.get("balance") or 0
+    total = data["total"]
+    if total <= 0:
+        amount_due, ending = 0, starting + total
+    elif starting < 0:
+        applied = min(-starting, total)
+        amount_due, ending = total - applied, starting + applied
+    else:
+        amount_due, ending = total + starting, 0
+    if ending != starting:
+        resource(state, "customer_balance_transaction").adjust(
+            data["customer"], ending - starting, data["currency"], ctx, invoice=data["id"], type_="applied_to_invoice")
+    number = f"{state.account_prefix}-{state.next_number('invoice'):04d}"
+    token = state.ids.derived(data["id"], 24)
+    data.update(
+        number=number,
+        status="open",
+        starting_balance=starting,
+        ending_balance=ending,
+        amount_due=amount_due,
+        amount_paid=0,
+        amount_remaining=amount_due,
+        automatically_finalizes_at=None,
+        effective_at=data["effective_at"] or ctx.now,
+        hosted_invoice_url=f"{HOSTED}/test_{token}",
+        invoice_pdf=f"{HOSTED}/test_{token}/pdf",
+        status_transitions={**data["status_transitions"], "finalized_at": ctx.now},
+        webhooks_delivered_at=ctx.now,
+    )
+    if data["collection_method"] == "send_invoice" and data["due_date"] is None:
+        data["due_date"] = ctx.now + record.extra.get("days_until_due", 30) * DAY
+    if amount_due > 0:
+        pi = resource(state, "payment_intent").create_for_invoice(data, ctx)
+        record.extra["payment_intent"] = pi["id"]
+        resource(state, "invoice_payment").open_for(data, pi, ctx)
+        data["payments"] = payments_page(data["id"], invoice_payments(state, data["id"]))
+        if data["collection_method"] == "charge_automatically" and data["auto_advance"]:
+            data["next_payment_attempt"] = ctx.now
+    invoices.replace(record, data, ctx, action=None)
+    invoices.emit(record, "finalized", ctx)
+    for source in record.extra["sources"]:
+        for discount_id in source["discounts"]:
+            resource(state, "discount").attach(discount_id, ctx, invoice=record.id)
+    if amount_due == 0:
+        mark_paid(state, record, ctx, how="nothing_due")
+    elif data["collection_method"] == "charge_automatically" and data["auto_advance"]:
+        attempt_payment(state, record, ctx, automatic=True)
+    elif data["collection_method"] == "send_invoice":
+        if data["auto_advance"]:
+            invoices.emit(record, "sent", ctx)
+        state.schedule(data["due_date"], "invoice.overdue", record.id, domain=record.extra.get("domain"))
+
+
+def invoice_payments(state, invoice_id: str) -> list[dict]:
+    return [r.data for r in state.store.indexed("invoice_payment", "invoice", invoice_id).records]
+
+
+# -- payment ---------------------------------------------------------------------------------
+def default_payment_method(state, data: dict) -> str | None:
+    if data.get("default_payment_method"):
+        return data["default_payment_method"]
+    subscription_id = ((data.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+    if subscription_id:
+        sub = state.store.get("subscription", subscription_id)
+        if sub is not None and sub.data.get("default_payment_method"):
+            return sub.data["default_payment_method"]
+    customer = state.store.get("customer", data["customer"])
+    if customer is not None:
+        return (customer.data.get("invoice_settings") or {}).get("default_payment_method")
+    return None
+
+
+def attempt_payment(state, record: Record, ctx: WriteContext, *, payment_method: str | None = None,
+                    automatic: bool = False) -> StripeApiError | None:
+    """Charge the invoice's payment intent; returns the card error on a decline (already recorded)."""
+    pi_id = record.extra["payment_intent"]
+    method = payment_method or default_payment_method(state, record.data)
+    outcome = resource(state, "payment_intent").confirm_payment(pi_id, method, ctx)
+    data = {**record.data, "attempt_count": record.data["attempt_count"] + 1, "attempted": True}
+    resource(state, "invoice").replace(record, data, ctx, action=None)
+    if outcome.succeeded:
+        mark_paid(state, record, ctx, how="charge")
+        return None
+    payment_failed(state, record, ctx, automatic=automatic)
+    return outcome.error
+
+
+def _retries_apply(data: dict) -> bool:
+    return (data["collection_method"] == "charge_automatically" and bool(data["auto_advance"])
+            and data["billing_reason"] != "subscription_create")
+
+
+def payment_failed(state, record: Record, ctx: WriteContext, *, automatic: bool) -> None:
+    invoices = resource(state, "invoice")
+    data = dict(record.data)
+    retry_at = dunning.next_attempt(data["attempt_count"], ctx.now) if _retries_apply(data) else None
+    data["next_payment_attempt"] = retry_at
+    invoices.replace(record, data, ctx, action="updated")
+    invoices.emit(record, "payment_failed", ctx)
+    domain = record.extra.get("domain")
+    if retry_at is not None:
+        state.schedule(retry_at, "invoice.retry", record.id, {"attempt": data["attempt_count"]}, domain=domain)
+    resource(state, "subscription").invoice_payment_failed(record.data, ctx)
+    if automatic and retry_at is None and _retries_apply(data):
+        mark_uncollectible(state, record, ctx)
+        resource(state, "subscription").dunning_exhausted(record.data, ctx)
+
+
+def mark_paid(state, record: Record, ctx: WriteContext, *, how: str) -> None:
+    """``how``: charge (the payment intent succeeded), out_of_band, nothing_due, credit (credit notes)."""
+    invoices = resource(state, "invoice")
+    data = dict(record.data)
+    remaining = data["amount_remaining"]
+    if how == "charge":
+        resource(state, "invoice_payment").mark_paid(record.id, ctx)
+    elif record.extra.get("payment_intent"):
+        resource(state, "payment_intent").cancel_for_invoice(record.extra["payment_intent"], ctx)
+        resource(state, "invoice_payment").cancel_open(record.id, ctx)
+    data.update(
+        status="paid",
+        amount_paid=data["amount_paid"] + remaining,
+        amount_remaining=0,
+        amount_paid_off_stripe=data["amount_paid_off_stripe"] + (remaining if how == "out_of_band" else 0),
+        next_payment_attempt=None,
+        payments=payments_page(record.id, invoice_payments(state, record.id)),
+        status_transitions={**data["status_transitions"], "paid_at": ctx.now},
+    )
+    invoices.replace(record, data, ctx, action="updated")
+    invoices.emit(record, "paid", ctx)
+    invoices.emit(record, "payment_succeeded", ctx)
+    resource(state, "subscription").invoice_paid(record.data, ctx)
+
+
+def void(state, record: Record, ctx: WriteContext) -> None:
+    require_status(record, "open", "uncollectible", action="void")
+    if record.data["amount_paid"]:
+        raise invalid_request("You cannot void an invoice that has payments; issue a credit note instead.",
+                              code="invoice_unexpected_state")
+    invoices = resource(state, "invoice")
+    if record.extra.get("payment_intent"):
+        resource(state, "payment_intent").cancel_for_invoice(record.extra["payment_intent"], ctx)
+        resource(state, "invoice_payment").cancel_open(record.id, ctx)
+    data = {
+        **record.data,
+        "status": "void",
+        "next_payment_attempt": None,
+        "payments": payments_page(record.id, invoice_payments(state, record.id)),
+        "status_transitions": {**record.data["status_transitions"], "voided_at": ctx.now},
+    }
+    invoices.replace(record, data, ctx, action="updated")
+    invoices.emit(record, "voided", ctx)
+    resource(state, "subscription").invoice_voided(record.data, ctx)
+
+
+def mark_uncollectible(state, record: Record, ctx: WriteContext) -> None:
+    require_status(record, "open", action="mark uncollectible")
+    invoices = resource(state, "invoice")
+    data = {
+        **record.data,
+        "status": "uncollectible",
+        "next_payment_attempt": None,
+        "status_transitions": {**record.data["status_transitions"], "marked_uncollectible_at": ctx.now},
+    }
+    invoices.replace(record, data, ctx, action="updated")
+    invoices.emit(record, "marked_uncollectible", ctx)
+
+
+# -- credit notes ----------------------------------------------------------------------------
+def apply_credit_note(state, record: Record, ctx: WriteContext, *, pre: int, post: int) -> None:
+    """A credit note reduces what is still due (``pre``) and/or credits what was paid (``post``)."""
+    invoices = resource(state, "invoice")
+    data = dict(record.data)
+    data["pre_payment_credit_notes_amount"] += pre
+    data["post_payment_credit_notes_amount"] += post
+    data["amount_due"] -= pre
+    data["amount_remaining"] -= pre
+    if pre:
+        if record.extra.get("payment_intent"):
+            resource(state, "payment_intent").cancel_for_invoice(record.extra["payment_intent"], ctx,
+                                                                 reason="automatic")
+            resource(state, "invoice_payment").cancel_open(record.id, ctx)
+        record.extra["payment_intent"] = None
+        if data["amount_remaining"] > 0:
+            pi = resource(state, "payment_intent").create_for_invoice(data, ctx)
+            record.extra["payment_intent"] = pi["id"]
+            resource(state, "invoice_payment").open_for(data, pi, ctx)
+        data["payments"] = payments_page(record.id, invoice_payments(state, record.id))
+    invoices.replace(record, data, ctx, action="updated")
+    if data["status"] in ("open", "uncollectible") and data["amount_remaining"] == 0:
+        mark_paid(state, record, ctx, how="credit")
+
+
+# -- scheduled work --------------------------------------------------------------------------
+def task_finalize(state, task, ctx: WriteContext) -> None:
+    record = state.store.get("invoice", task.key)
+    if record is None or record.deleted or record.data["status"] != "draft" or not record.data["auto_advance"]:
+        return
+    finalize(state, record, ctx)
+
+
+def task_retry(state, task, ctx: WriteContext) -> None:
+    record = state.store.get("invoice", task.key)
+    if record is None or record.data["status"] != "open" or record.data["attempt_count"] != task.data["attempt"]:
+        return
+    if not record.data["auto_advance"] or not record.extra.get("payment_intent"):
+        return
+    attempt_payment(state, record, ctx, automatic=True)
+
+
+def task_overdue(state, task, ctx: WriteContext) -> None:
+    record = state.store.get("invoice", task.key)
+    if record is not None and record.data["status"] == "open" and record.data["due_date"] == task.due:
+        resource(state, "invoice").emit(record, "overdue", ctx)
+
+
+TASKS = {"invoice.finalize": task_finalize, "invoice.retry": task_retry, "invoice.overdue": task_overdue}

@@ -1,0 +1,135 @@
+"""Balance transactions: every movement of the USD balance (charges, refunds, disputes, payouts).
+
+Sign convention (Stripe's): ``amount`` is positive when money comes in (a charge, a won dispute)
+and negative when it goes out (a refund, a dispute withdrawal, a payout); ``net = amount - fee``.
+Amounts are in the settlement currency (USD) with ``exchange_rate`` set when the charge was in
+another currency. Types / reporting categories: ``charge``/``charge``, ``refund``/``refund``,
+``adjustment``/``dispute`` (withdrawal), ``adjustment``/``dispute_reversal`` (won dispute),
+``payout``/``payout``. ``GET /v1/balance_transactions?payout=po_...`` lists the transactions
+paid out in that automatic payout plus the payout's own row; the others' ``net`` sums to the
+payout ``amount``. Filters: ``payout``, ``type``, ``source``, ``currency``, ``created``.
+"""
+
+from __future__ import annotations
+
+from stripe_sandbox.billing import fees, fx
+from stripe_sandbox.billing import settlement
+from stripe_sandbox.billing.money import as_json_number
+from stripe_sandbox.resources import filters as f
+from stripe_sandbox.resources.base import ID, ApiCall, Resource, Route
+from stripe_sandbox.state import WriteContext
+from stripe_sandbox.store import Record
+
+
+class BalanceTransactions(Resource):
+    object_name = "balance_transaction"
+    prefix = "txn"
+    url = "/v1/balance_transactions"
+    expandable = frozenset({"source"})
+    filters = {"type": f.equals("type"), "source": f.equals("source"), "currency": f.equals("currency")}
+    list_filters = frozenset({"created", "payout"})
+    indexes = {"source": lambda data: data["source"]}
+
+    def __init__(self, state) -> None:
+        super().__init__(state)
+        self.unpaid: list[Record] = []  # not yet in a payout, oldest first
+
+    def routes(self) -> list[Route]:
+        return [("GET", self.url, self._list), ("GET", f"{self.url}/{ID}", self.retrieve_handler)]
+
+    def _list(self, call: ApiCall) -> dict:
+        payout = call.params.get("payout")
+        if payout is not None:
+            source = self.state.store.indexed(self.object_name, "payout", str(payout))
+            return self.list_page(call.params, source=source)
+        return self.list_page(call.params)
+
+    # -- creation --------------------------------------------------------------------------
+    def _create(self, ctx: WriteContext, *, amount: int, fee: int, fee_details: list[dict], exchange_rate,
+                type_: str, category: str, source: str, description: str | None, available_on: int) -> dict:
+        txn = {
+            "id": self.new_id(),
+            "object": "balance_transaction",
+            "amount": amount,
+            "available_on": available_on,
+            "balance_type": "payments",
+            "created": ctx.now,
+            "currency": fx.SETTLEMENT_CURRENCY,
+            "description": description,
+            "exchange_rate": as_json_number(exchange_rate) if exchange_rate is not None else None,
+            "fee": fee,
+            "fee_details": fee_details,
+            "net": amount - fee,
+            "reporting_category": category,
+            "source": source,
+            "status": "available" if available_on <= ctx.now else "pending",
+            "type": type_,
+        }
+        record = self.insert(txn, ctx, action=None)
+        if type_ != "payout":
+            self.unpaid.append(record)
+            self.state.schedule(settlement.next_payout_run(available_on), "payout.run", "account", unique=True)
+        return record.data
+
+    def for_charge(self, charge: dict, ctx: WriteContext) -> dict:
+        settled, rate = fx.convert(charge["amount"], charge["currency"])
+        fee = fees.card_fee(settled, rate is not None)
+        details = [fees.fee_detail(fee, fx.SETTLEMENT_CURRENCY, "Stripe processing fees")] if fee else []
+        return self._create(ctx, amount=settled, fee=fee, fee_details=details, exchange_rate=rate, type_="charge",
+                            category="charge", source=charge["id"], description=charge["description"],
+                            available_on=settlement.charge_available_on(ctx.now))
+
+    def for_refund(self, refund: dict, ctx: WriteContext) -> dict:
+        settled, rate = fx.convert(refund["amount"], refund["currency"])
+        return self._create(ctx, amount=-settled, fee=0, fee_details=[], exchange_rate=rate, type_="refund",
+                            category="refund", source=refund["id"], description="REFUND FOR CHARGE",
+                            available_on=ctx.now)
+
+    def for_dispute(self, dispute: dict, ctx: WriteContext, *, reversal: bool) -> dict:
+        settled, rate = fx.convert(dispute["amount"], dispute["currency"])
+        fee = -fees.DISPUTE_FEE if reversal else fees.DISPUTE_FEE
+        label = "Chargeback reversal" if reversal else "Chargeback withdrawal"
+        details = [fees.fee_detail(fee, fx.SETTLEMENT_CURRENCY, "Dispute fee")]
+        return self._create(ctx, amount=settled if reversal else -settled, fee=fee, fee_details=details,
+                            exchange_rate=rate, type_="adjustment",
+                            category="dispute_reversal" if reversal else "dispute", source=dispute["id"],
+                            description=f"{label} for {dispute['charge']}", available_on=ctx.now)
+
+    def for_payout(self, payout: dict, ctx: WriteContext) -> dict:
+        txn = self._create(ctx, amount=-payout["amount"], fee=0, fee_details=[], exchange_rate=None, type_="payout",
+                           category="payout", source=payout["id"], description="STRIPE PAYOUT",
+                           available_on=ctx.now)
+        record = self.record(txn["id"])
+        record.extra["payout"] = payout["id"]
+        self.state.store.index_add(self.object_name, "payout", payout["id"], record)
+        return txn
+
+    # -- payouts ---------------------------------------------------------------------------
+    def take_available(self, moment: int, ctx: WriteContext) -> list[Record]:
+        """Mark everything available at ``moment`` as such and return what is not paid out yet."""
+        due, waiting = [], []
+        for record in self.unpaid:
+            (due if record.data["available_on"] <= moment else waiting).append(record)
+        for record in due:
+            if record.data["status"] != "available":
+                self.replace(record, {**record.data, "status": "available"}, ctx, action=None)
+        self.unpaid = waiting
+        return due
+
+    def hold(self, records: list[Record]) -> None:
+        """Put transactions back (the day's sum was not positive: no payout)."""
+        self.unpaid = records + self.unpaid
+
+    def paid_out(self, records: list[Record], payout_id: str) -> None:
+        for record in records:
+            record.extra["payout"] = payout_id
+            self.state.store.index_add(self.object_name, "payout", payout_id, record)
+
+    def balances(self) -> tuple[dict[str, int], dict[str, int]]:
+        """``(available, pending)`` sums of ``net`` per currency."""
+        available: dict[str, int] = {}
+        pending: dict[str, int] = {}
+        for record in self.state.store.ascending(self.object_name):
+            bucket = available if record.data["status"] == "available" else pending
+            bucket[record.data["currency"]] = bucket.get(record.data["currency"], 0) + record.data["net"]
+        return available, pending

@@ -1,0 +1,192 @@
+"""Disputes (chargebacks) on a charge: retrieve, list, update (evidence, ``submit``), close (accept).
+
+Opening one (``POST /_sandbox/disputes`` with ``charge``, optional ``amount`` and ``reason``; or
+paying with ``pm_card_createDispute``) withdraws the amount plus a 15.00 USD fee
+(``charge.dispute.created``, ``charge.dispute.funds_withdrawn``, ``charge.updated``). Outcomes:
+* ``POST /_sandbox/disputes/{id}/close`` with ``status=won|lost`` decides at once;
+* submitted evidence whose ``uncategorized_text`` contains ``winning_evidence`` / ``losing_evidence``
+  (Stripe's test-mode convention) is decided one day after submission;
+* ``POST /v1/disputes/{id}/close`` accepts the dispute: lost;
+* no evidence submitted by ``evidence_details.due_by`` (7 days): lost.
+Won: funds and fee come back (``charge.dispute.funds_reinstated``), then ``charge.dispute.closed``.
+Lost: ``charge.dispute.closed`` only.
+"""
+
+from __future__ import annotations
+
+from stripe_sandbox.billing import currency as money_currency
+from stripe_sandbox.billing.periods import DAY
+from stripe_sandbox.errors import invalid_request, unknown_parameter
+from stripe_sandbox.forms import as_str
+from stripe_sandbox.resources import filters as f
+from stripe_sandbox.resources import params as p
+from stripe_sandbox.resources.base import ID, ApiCall, Resource, Route
+from stripe_sandbox.state import WriteContext
+
+EVIDENCE_FIELDS = (
+    "access_activity_log", "billing_address", "cancellation_policy", "cancellation_policy_disclosure",
+    "cancellation_rebuttal", "customer_communication", "customer_email_address", "customer_name",
+    "customer_purchase_ip", "customer_signature", "duplicate_charge_documentation", "duplicate_charge_explanation",
+    "duplicate_charge_id", "product_description", "receipt", "refund_policy", "refund_policy_disclosure",
+    "refund_refusal_explanation", "service_date", "service_documentation", "shipping_address", "shipping_carrier",
+    "shipping_date", "shipping_documentation", "shipping_tracking_number", "uncategorized_file",
+    "uncategorized_text",
+)
+REASON_CODES = {"fraudulent": "10.4", "product_not_received": "13.1", "duplicate": "12.6.1",
+                "subscription_canceled": "13.2", "credit_not_processed": "13.7", "general": "13.3",
+                "product_unacceptable": "13.3", "unrecognized": "10.4"}
+RESPONSE_WINDOW = 7 * DAY
+DECISION_DELAY = DAY
+OPEN = ("needs_response", "under_review")
+
+
+class Disputes(Resource):
+    object_name = "dispute"
+    prefix = "dp"
+    url = "/v1/disputes"
+    event_prefix = "charge.dispute"
+    expandable = frozenset({"charge", "payment_intent"})
+    filters = {"charge": f.equals("charge"), "payment_intent": f.equals("payment_intent")}
+    indexes = {"charge": lambda data: data["charge"]}
+
+    def routes(self) -> list[Route]:
+        one = f"{self.url}/{ID}"
+        return [
+            ("GET", self.url, self.list_handler),
+            ("GET", one, self.retrieve_handler),
+            ("POST", one, lambda call: self._respond(self.update(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/close", lambda call: self._respond(self.close(call.id, "lost", call.ctx), call)),
+        ]
+
+    def tasks(self) -> dict:
+        return {"dispute.decide": self._decide, "dispute.expire": self._expire}
+
+    def _respond(self, data: dict, call: ApiCall) -> dict:
+        return self.render(self.record(data["id"]), self.expand_param(call.params))
+
+    def _domain_ctx(self, data: dict, ctx: WriteContext) -> WriteContext:
+        charge = self.state.store.get("charge", data["charge"]).data
+        return self.state.in_domain(self.state.domain_of_customer(charge["customer"]), ctx)
+
+    # -- opening ---------------------------------------------------------------------------
+    def open_from_params(self, body: dict, ctx: WriteContext) -> dict:
+        """``POST /_sandbox/disputes``: ``charge`` (required), ``amount``, ``reason``."""
+        for key in body:
+            if key not in ("charge", "amount", "reason"):
+                raise unknown_parameter(key)
+        charge = self.other("charge").ref(as_str(p.required(body, "charge"), "charge"), "charge").data
+        amount = p.integer(body["amount"], "amount", minimum=1) if body.get("amount") not in (None, "") else None
+        reason = p.enum(body.get("reason", "fraudulent"), "reason", tuple(REASON_CODES))
+        ctx = self.state.in_domain(self.state.domain_of_customer(charge["customer"]), ctx)
+        return self.open(charge["id"], ctx, reason=reason, amount=amount)
+
+    def open(self, charge_id: str, ctx: WriteContext, *, reason: str = "fraudulent", amount: int | None = None) -> dict:
+        charge = self.state.store.get("charge", charge_id).data
+        if charge["status"] != "succeeded":
+            raise invalid_request("Only successful charges can be disputed.", param="charge")
+        earlier = self.state.store.indexed(self.object_name, "charge", charge_id).records
+        if any(r.data["status"] in OPEN for r in earlier):
+            raise invalid_request(f"Charge {charge_id} already has an open dispute.", param="charge")
+        left = charge["amount"] - charge["amount_refunded"]
+        amount = left if amount is None else amount
+        if not 0 < amount <= left:
+            raise invalid_request(f"The disputed amount must be between 1 and {left}.", param="amount")
+        money_currency.check_amount(amount, charge["currency"])
+        card = charge["payment_method_details"]["card"]
+        dispute = {
+            "id": self.new_id(),
+            "object": "dispute",
+            "amount": amount,
+            "balance_transactions": [],
+            "charge": charge_id,
+            "created": ctx.now,
+            "currency": charge["currency"],
+            "enhanced_eligibility_types": [],
+            "evidence": {**dict.fromkeys(EVIDENCE_FIELDS), "enhanced_evidence": {}},
+            "evidence_details": {"due_by": ctx.now + RESPONSE_WINDOW, "enhanced_eligibility": {},
+                                 "has_evidence": False, "past_due": False, "submission_count": 0,
+                                 "submission_method": "not_submitted"},
+            "is_charge_refundable": False,
+            "livemode": False,
+            "metadata": {},
+            "network_reason_code": REASON_CODES[reason],
+            "payment_intent": charge["payment_intent"],
+            "payment_method_details": {"card": {"brand": card["brand"], "case_type": "chargeback",
+                                                "network_reason_code": REASON_CODES[reason],
+                                                "network": card["network"]},
+                                       "type": "card"},
+            "reason": reason,
+            "status": "needs_response",
+        }
+        dispute["balance_transactions"] = [self.other("balance_transaction").for_dispute(dispute, ctx, reversal=False)]
+        record = self.insert(dispute, ctx)  # charge.dispute.created already shows the withdrawal, as Stripe's does
+        self.emit(record, "funds_withdrawn", ctx)
+        self.other("charge").mark_disputed(charge_id, ctx)
+        self.state.schedule(record.data["evidence_details"]["due_by"], "dispute.expire", record.id,
+                            domain=self.state.domain_of_customer(charge["customer"]))
+        return record.data
+
+    def list_for_charge(self, charge_id: str) -> list[str]:
+        return [r.id for r in self.state.store.indexed(self.object_name, "charge", charge_id).records]
+
+    # -- responding ------------------------------------------------------------------------
+    def update(self, dispute_id: str, params: dict, ctx: WriteContext) -> dict:
+        self.only(params, ("evidence", "metadata", "submit", "intended_submission_method"))
+        record = self.record(dispute_id)
+        ctx = self._domain_ctx(record.data, ctx)
+        data = dict(record.data)
+        if "metadata" in params:
+            data["metadata"] = p.metadata(data["metadata"], params["metadata"])
+        if "evidence" in params:
+            if data["status"] not in OPEN:
+                raise invalid_request("This dispute is closed; its evidence cannot change.", code="dispute_closed")
+            given = p.hash_of(params["evidence"], "evidence", (*EVIDENCE_FIELDS, "enhanced_evidence", "appeal"))
+            evidence = dict(data["evidence"])
+            for key, value in given.items():
+                if key not in ("enhanced_evidence", "appeal"):
+                    evidence[key] = p.nullable_str(value, f"evidence[{key}]", max_length=150000)
+            data["evidence"] = evidence
+            data["evidence_details"] = {**data["evidence_details"], "has_evidence": True}
+        submit = p.boolean(params["submit"], "submit") if "submit" in params else True
+        if submit and "evidence" in params and data["status"] == "needs_response":
+            data["status"] = "under_review"
+            data["evidence_details"] = {**data["evidence_details"],
+                                        "submission_count": data["evidence_details"]["submission_count"] + 1,
+                                        "submission_method": "manual"}
+            text = (data["evidence"].get("uncategorized_text") or "").lower()
+            outcome = "won" if "winning_evidence" in text else "lost" if "losing_evidence" in text else None
+            if outcome:
+                self.state.schedule(ctx.now + DECISION_DELAY, "dispute.decide", record.id, {"status": outcome},
+                                    domain=self.state.domain_of_customer(
+                                        self.state.store.get("charge", data["charge"]).data["customer"]))
+        self.replace(record, data, ctx)
+        return record.data
+
+    def close(self, dispute_id: str, status: str, ctx: WriteContext) -> dict:
+        """Decide a dispute: ``won`` gives the funds and fee back, ``lost`` keeps them withdrawn."""
+        record = self.record(dispute_id)
+        ctx = self._domain_ctx(record.data, ctx)
+        if record.data["status"] not in OPEN:
+            raise invalid_request(f"This dispute is already {record.data['status']}.", code="dispute_already_closed")
+        status = p.enum(status, "status", ("won", "lost"))
+        data = {**record.data, "status": status, "is_charge_refundable": False,
+                "evidence_details": {**record.data["evidence_details"],
+                                     "past_due": ctx.now > record.data["evidence_details"]["due_by"]}}
+        if status == "won":
+            txn = self.other("balance_transaction").for_dispute(record.data, ctx, reversal=True)
+            data["balance_transactions"] = [*record.data["balance_transactions"], txn]
+            self.replace(record, data, ctx, action="funds_reinstated")
+        else:
+            self.replace(record, data, ctx, action=None)
+        self.emit(record, "closed", ctx)
+        return record.data
+
+    def _decide(self, task, ctx: WriteContext) -> None:
+        record = self.record(task.key)
+        if record.data["status"] == "under_review":
+            self.close(record.id, task.data["status"], ctx)
+
+    def _expire(self, task, ctx: WriteContext) -> None:
+        record = self.record(task.key)
+        if record.data["status"] == "needs_response":
+            self.close(record.id, "lost", ctx)
