@@ -28,7 +28,7 @@ from stripe_netsuite.mapping.records import NeutralRecord
 
 SUITEQL_IN_CHUNK = 500
 DEFAULT_WSDL_VERSION = "2025_2"
-DEFAULT_BATCH_THRESHOLD = 10  # below this many records of a type, single upserts beat a batch job
+DEFAULT_BATCH_THRESHOLD = 50  # below this many records of a type, single upserts beat a batch job
 
 
 @dataclass
@@ -142,7 +142,7 @@ class NetSuiteHook(BaseHook):
 
         SOAP sends upsertList requests of 100. REST sends a batch job per 100 records of a type
         when there are at least ``batch_threshold`` of them (connection extra ``batch_threshold``,
-        default 10), single upserts otherwise.
+        default 50), single upserts otherwise.
         """
         records = list(records)
         result = WriteResult()
