@@ -76,6 +76,7 @@ class StripeSandbox(App):
             SCENARIOS[scenario](seeder, seed)
             seeder.finish()
         finally:
+            gc.freeze()  # the history is long-lived: keep later collections from walking it (seconds at 100k)
             if collecting:
                 gc.enable()
 

@@ -4,6 +4,7 @@ Stored objects are immutable: a write never changes a stored dict in place, it s
 (``Resource.replace``). So an event can hold a reference to the object as it was when the event was
 recorded instead of a deep copy: the snapshot cannot change afterwards, and the store keeps one
 copy of each version (this is what lets the ``scale`` scenario hold 100k invoices' histories).
+The envelope itself is rendered on demand from an ``EventRecord`` (``event_record.py``).
 Set ``STRIPE_SANDBOX_AUDIT_EVENTS=1`` to fingerprint every snapshot when it is recorded;
 ``verify_audit()`` then proves no snapshot was mutated later (the scenario tests do this).
 """
@@ -15,14 +16,13 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from stripe_sandbox.constants import API_VERSION
+from stripe_sandbox.event_record import EVENT_TYPE, EventRecord
 from stripe_sandbox.ids import IdFactory
 from stripe_sandbox.store import ObjectStore
 
 if TYPE_CHECKING:
     from stripe_sandbox.state import WriteContext
 
-EVENT_TYPE = "event"
 AUDIT_ENV = "STRIPE_SANDBOX_AUDIT_EVENTS"
 
 
@@ -34,7 +34,7 @@ class EventRecorder:
     def __init__(self, store: ObjectStore, ids: IdFactory) -> None:
         self._store = store
         self._ids = ids
-        self._audit: list[tuple[dict, str]] | None = [] if os.environ.get(AUDIT_ENV) == "1" else None
+        self._audit: list[tuple[EventRecord, str]] | None = [] if os.environ.get(AUDIT_ENV) == "1" else None
 
     def record(
         self,
@@ -42,36 +42,28 @@ class EventRecorder:
         obj: dict,
         ctx: WriteContext,
         previous_attributes: dict | None = None,
-    ) -> dict:
-        """Store and return an event whose ``data.object`` is ``obj`` as it is now (an immutable version)."""
-        data: dict = {"object": obj}
-        if previous_attributes is not None:
-            data["previous_attributes"] = previous_attributes  # old values: immutable versions too
-        event = {
-            "id": self._ids.new("evt"),
-            "object": "event",
-            "api_version": API_VERSION,
-            "context": None,
-            "created": ctx.now,
-            "data": data,
-            "livemode": False,
-            "pending_webhooks": 0,
-            "request": {"id": ctx.request_id, "idempotency_key": ctx.idempotency_key},
-            "type": event_type,
-        }
-        record = self._store.insert(EVENT_TYPE, event)
+    ) -> EventRecord:
+        """Store an event whose ``data.object`` is ``obj`` as it is now (an immutable version).
+
+        ``previous_attributes`` (old values) are immutable versions too. Returns the stored record;
+        its ``data`` is the event as the API serves it.
+        """
+        record = EventRecord(self._ids.new("evt"), event_type, ctx.now, obj, previous_attributes,
+                             ctx.request_id, ctx.idempotency_key)
+        self._store.add(record)
         self._store.index_add(EVENT_TYPE, "type", event_type, record)
         if self._audit is not None:
-            self._audit.append((event, fingerprint(event)))
-        return event
+            self._audit.append((record, fingerprint(record.data)))
+        return record
 
     def verify_audit(self) -> list[str]:
         """IDs of events whose snapshot changed since it was recorded (empty = all intact)."""
         if self._audit is None:
             raise RuntimeError(f"set {AUDIT_ENV}=1 before building the sandbox to audit event snapshots")
-        return [event["id"] for event, print_ in self._audit if fingerprint(event) != print_]
+        return [record.id for record, print_ in self._audit if fingerprint(record.data) != print_]
 
 
 def changed_attributes(before: dict, after: dict) -> dict:
     """Old values of the top-level keys whose value changed (``previous_attributes``)."""
-    return {key: before.get(key) for key in after if before.get(key) != after[key]}
+    get = before.get  # shared (unchanged) values are the same objects: skip comparing them deeply
+    return {key: old for key, value in after.items() if (old := get(key)) is not value and old != value}

@@ -43,11 +43,16 @@ class ObjectStore:
 
     def insert(self, object_type: str, data: dict, created: int | None = None) -> Record:
         """Store a new object; ``data`` must carry ``id`` and ``created`` (or pass ``created``)."""
-        object_id = data["id"]
+        when = int(data["created"]) if created is None else created
+        return self.add(Record(object_type, data["id"], when, 0, data))
+
+    def add(self, record: Record) -> Record:
+        """Store a record built by the caller (its ``seq`` is assigned here)."""
+        object_id = record.id
         if object_id in self._by_id:
             raise ValueError(f"duplicate id {object_id}")
-        when = int(data["created"]) if created is None else created
-        record = Record(object_type, object_id, when, next(self._seq), data)
+        object_type = record.object_type
+        record.seq = next(self._seq)
         self._by_id[object_id] = record
         keys = self._keys.setdefault(object_type, [])
         records = self._sorted.setdefault(object_type, [])
@@ -84,7 +89,12 @@ class ObjectStore:
     def index_add(self, object_type: str, name: str, value: str | None, record: Record) -> None:
         if value is None:
             return
-        bucket = self._indexes.setdefault((object_type, name), {}).setdefault(value, SortedRecords())
+        index = self._indexes.get((object_type, name))
+        if index is None:
+            index = self._indexes[(object_type, name)] = {}
+        bucket = index.get(value)
+        if bucket is None:
+            bucket = index[value] = SortedRecords()
         bucket.add(record)
 
     def indexed(self, object_type: str, name: str, value: str) -> SortedRecords:
