@@ -144,7 +144,9 @@ class OAuth2ClientCredentials(AuthBase):
             )
         body = response.json()
         self._token = body["access_token"]
-        self._expires_at = self._clock() + float(body.get("expires_in", 3600))
+        lifetime = float(body.get("expires_in", 3600))
+        # Renew a little early (a minute for NetSuite's hour-long tokens) so no request carries a dying token.
+        self._expires_at = self._clock() + lifetime - min(_REFRESH_MARGIN_SECONDS, lifetime / 10)
         from airflow.sdk.log import mask_secret
 
         mask_secret(self._token)
@@ -152,7 +154,7 @@ class OAuth2ClientCredentials(AuthBase):
 
     def token(self, *, force: bool = False) -> str:
         with self._lock:
-            if force or self._token is None or self._clock() >= self._expires_at - _REFRESH_MARGIN_SECONDS:
+            if force or self._token is None or self._clock() >= self._expires_at:
                 return self._fetch()
             return self._token
 
