@@ -1,4 +1,5 @@
-"""A local, stateful NetSuite account: REST record API, SuiteQL, TBA auth, concurrency limits.
+"""A local, stateful NetSuite account: REST record API (single and batch), SuiteQL, SOAP
+(2023_2), TBA and OAuth 2.0 auth, concurrency limits, accounting rules and a general ledger.
 
 Start it with ``netsuite-sandbox serve --port 8091 --db ns.db`` or in-process::
 
@@ -9,5 +10,6 @@ Start it with ``netsuite-sandbox serve --port 8091 --db ns.db`` or in-process::
 
 from netsuite_sandbox.app import NetSuiteSandbox
 from netsuite_sandbox.auth import TbaCredentials
+from netsuite_sandbox.oauth2 import OAuth2Client
 
-__all__ = ["NetSuiteSandbox", "TbaCredentials"]
+__all__ = ["NetSuiteSandbox", "OAuth2Client", "TbaCredentials"]

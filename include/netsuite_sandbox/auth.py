@@ -4,10 +4,9 @@
 turns any failure into NetSuite's 401 ``INVALID_LOGIN`` body, which never says why. The reason
 goes to the login audit trail instead (``AuthGate.audit``), as in NetSuite's UI.
 
-Seam for OAuth 2.0 (next issue): write a class with ``scheme = "bearer"`` and
-``authenticate(request) -> Principal`` (look the access token up, check expiry), register it with
-``AuthGate.add(...)``, and serve the token endpoint ``POST /services/rest/auth/oauth2/v1/token``
-as a public path of the app (``NetSuiteSandbox.public_paths``). Nothing else changes.
+OAuth 2.0 bearer tokens: ``oauth2.OAuth2Server`` (``scheme = "bearer"``) is registered with the
+gate; its token endpoint is a public path of the app. SOAP's ``tokenPassport`` is checked by
+``soap/passport.py`` with the same credentials.
 
 TBA signature check (netsuite.md §7.2, RFC 5849): base string =
 ``METHOD & enc(scheme://host/path) & enc(sorted(enc(k)=enc(v) for query + oauth_* params))``,
@@ -110,6 +109,8 @@ class AuthGate:
     def _record(self, attempt: LoginAttempt) -> None:
         with self._lock:
             self._audit.append(attempt)
+
+    record = _record  # for authenticators outside the gate (token endpoint, SOAP passport)
 
     def audit(self) -> list[LoginAttempt]:
         """The login audit trail, oldest first (bounded)."""

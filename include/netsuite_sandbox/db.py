@@ -66,6 +66,31 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        3,
+        """
+        CREATE TABLE IF NOT EXISTS async_job (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            record_type TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            idempotency_key TEXT UNIQUE,
+            items TEXT NOT NULL,
+            lenient INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            created TEXT NOT NULL,
+            completed TEXT
+        );
+        CREATE TABLE IF NOT EXISTS async_result (
+            job_id INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            external_id TEXT,
+            status INTEGER NOT NULL,
+            internal_id TEXT,
+            error TEXT,
+            PRIMARY KEY (job_id, position)
+        );
+        """,
+    ),
 ]
 
 

@@ -24,6 +24,9 @@ TYPES = {
     415: (_RFC9110 + "15.5.16", "Unsupported Media Type"),
     429: ("https://www.rfc-editor.org/rfc/rfc6585.html#section-4", "Too Many Requests"),
     500: (_RFC9110 + "15.6.1", "Internal Server Error"),
+    502: (_RFC9110 + "15.6.3", "Bad Gateway"),
+    503: (_RFC9110 + "15.6.4", "Service Unavailable"),
+    504: (_RFC9110 + "15.6.5", "Gateway Timeout"),
 }
 
 INVALID_LOGIN_DETAIL = (

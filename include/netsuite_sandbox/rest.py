@@ -4,6 +4,8 @@ Handlers only translate HTTP to store calls and back; rules live in the records 
 
 * ``GET    /record/v1/{type}?limit&offset``        ids and links, paged
 * ``POST   /record/v1/{type}``                      create -> 204 + Location
+  (with ``Content-Type: ...; type=collection``: batch add, see ``batch.py``)
+* ``PUT    /record/v1/{type}``                      batch upsert (``batch.py``) -> 202 + job Location
 * ``GET    /record/v1/{type}/{id|eid:X}``           the record (``expandSubResources=true``)
 * ``PUT    /record/v1/{type}/eid:X``                upsert -> 204 + Location
 * ``PATCH  /record/v1/{type}/{id|eid:X}``           update -> 204 + Location
@@ -90,9 +92,10 @@ def page_links(url: str, limit: int, offset: int, total: int) -> list[dict[str, 
 
 
 class RestApi:
-    def __init__(self, store: RecordStore, suiteql: SuiteQL) -> None:
+    def __init__(self, store: RecordStore, suiteql: SuiteQL, batch=None) -> None:
         self.store = store
         self.suiteql = suiteql
+        self.batch = batch
 
     def routes(self) -> list[tuple[str, str, object]]:
         record = f"{REST}/record/v1/{_TYPE}"
@@ -100,6 +103,7 @@ class RestApi:
             ("POST", f"{REST}/query/v1/suiteql", self.query),
             ("GET", record, self.list),
             ("POST", record, self.create),
+            ("PUT", record, self.batch_upsert),
             ("GET", f"{record}/{_KEY}", self.get),
             ("PUT", f"{record}/{_KEY}", self.upsert),
             ("PATCH", f"{record}/{_KEY}", self.update),
@@ -141,8 +145,16 @@ class RestApi:
         value = record.body.get(name, {"items": []})
         return jsonio.response(sublist_json(self.store, spec, value, href, base_url(request), expand=True))
 
+    def batch_upsert(self, request: Request) -> Response:
+        rtype = self.store.record_type(request.path_params["type"])
+        if self.batch is None:
+            raise errors.operation_not_allowed("Batch operations are not enabled.")
+        return self.batch.submit(request, rtype.name, "upsert", _lenient(request))
+
     def create(self, request: Request) -> Response:
         rtype = self.store.record_type(request.path_params["type"])
+        if self.batch is not None and self.batch.is_batch(request):
+            return self.batch.submit(request, rtype.name, "add", _lenient(request))
         record = self.store.create(rtype.name, jsonio.loads(request.body), lenient_names=_lenient(request))
         return self._written(request, rtype.name, record.id)
 

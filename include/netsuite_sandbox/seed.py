@@ -26,7 +26,10 @@ SECTIONS = (
     ("accounts", "account"),
     ("paymentMethods", "paymentMethod"),
     ("terms", "term"),
+    ("items", None),  # each row names its record type: `type: serviceSaleItem` (see seed.yaml)
 )
+ITEM_SEED_TYPES = ("serviceSaleItem", "otherChargeSaleItem", "discountItem", "salesTaxItem")
+ACCOUNT_REFS = ("account", "incomeAccount", "deferredRevenueAccount", "taxAccount")
 CUSTOM_FIELDS = "customFields"
 
 
@@ -85,18 +88,21 @@ def apply_seed(store: RecordStore, data: dict[str, Any]) -> None:
                 if "id" not in row:
                     raise SeedError(f"{section}: every row needs an 'id': {row}")
                 internal_id = int(row.pop("id"))
+                row_type = type_name or row.pop("type", None)
+                if row_type not in ((type_name,) if type_name else ITEM_SEED_TYPES):
+                    raise SeedError(f"{section}: 'type' must be one of {', '.join(ITEM_SEED_TYPES)}: {row}")
                 body = {key: _reference(key, value, currency_ids, account_ids) for key, value in row.items()}
-                store.seed(type_name, internal_id, body)
+                store.seed(row_type, internal_id, body)
         store.db.set_meta(conn, SEEDED_KEY, data["_path"])
 
 
 def _reference(key: str, value: Any, currency_ids: dict[str, int], account_ids: dict[str, int]) -> Any:
     if key == "currency" and isinstance(value, str):
         return {"id": str(currency_ids.get(value, value))}
-    if key == "account" and isinstance(value, (str, int)):
+    if key in ACCOUNT_REFS and isinstance(value, (str, int)):
         return {"id": str(account_ids.get(str(value), value))}
     if key == "parent" and isinstance(value, (str, int)):
         return {"id": str(value)}
-    if key == "exchangeRate" and not isinstance(value, str):
+    if key in ("exchangeRate", "rate") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value

@@ -35,3 +35,31 @@ def sandbox(start_sandbox):
 @pytest.fixture
 def client(sandbox):
     return NsClient(sandbox.url)
+
+
+@pytest.fixture(scope="session")
+def wsdl_path():
+    from ns_helpers import shared_dir
+
+    return shared_dir("netsuite-wsdl", "2023_2", "netsuite.wsdl")
+
+
+@pytest.fixture(scope="session")
+def soap_schema(wsdl_path):
+    from soap_helpers import load_schema
+
+    return load_schema(wsdl_path)
+
+
+@pytest.fixture(scope="session")
+def zeep_client(wsdl_path, soap_schema):
+    from soap_helpers import make_client
+
+    return make_client(wsdl_path, soap_schema)
+
+
+@pytest.fixture
+def soap(sandbox, zeep_client):
+    from soap_helpers import Soap
+
+    return Soap(zeep_client[0], sandbox.url)

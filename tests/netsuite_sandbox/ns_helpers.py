@@ -21,6 +21,28 @@ from netsuite_sandbox import TbaCredentials
 ACCOUNT = "SANDBOX"
 
 
+def exact_json(value) -> str:
+    """JSON with Decimals written digit for digit (as a NetSuite client must send money)."""
+    import json as _json
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return "{" + ",".join(_json.dumps(str(k)) + ":" + exact_json(v) for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(exact_json(v) for v in value) + "]"
+    return _json.dumps(value)
+
+
+def decimal_json(response):
+    """A response body parsed with numbers as Decimal."""
+    import json as _json
+    from decimal import Decimal
+
+    return _json.loads(response.text, parse_float=Decimal)
+
+
 def _enc(s) -> str:
     return quote(str(s), safe="~")
 
@@ -53,7 +75,11 @@ class NsClient:
     def request(self, method, path, *, json=None, data=None, params=None, headers=None, realm=None,
                 nonce=None, timestamp=None, consumer_secret=None, sign=True, timeout=30):
         url = self.base_url + path + (("?" + urlencode(params)) if params else "")
-        prepared = requests.Request(method, url, json=json, data=data, headers=dict(headers or {})).prepare()
+        headers = dict(headers or {})
+        if json is not None:  # exact JSON numbers (Decimal) instead of requests' float-only encoder
+            data, json = exact_json(json).encode(), None
+            headers.setdefault("Content-Type", "application/json")
+        prepared = requests.Request(method, url, json=json, data=data, headers=headers).prepare()
         if sign:  # sign the URL exactly as it goes on the wire (requests percent-encodes the path)
             prepared.headers["Authorization"] = oauth1_header(
                 method, prepared.url, account=realm if realm is not None else self.account,
@@ -93,3 +119,30 @@ def assert_error(response, status, code, path=None):
     if path is not None:
         assert detail.get("o:errorPath") == path, body
     return detail
+
+
+def written_id(response) -> str:
+    """The internal id from a 204 write's Location header."""
+    assert response.status_code == 204, response.text
+    return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def put(client, record_type, external_id, body) -> str:
+    """Upsert by external ID over REST; return the internal id (asserts success)."""
+    return written_id(client.upsert(record_type, external_id, body))
+
+
+def project_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2]
+
+
+def shared_dir(*parts):
+    """A path under ../shared beside the project root, or skip the test with a clear reason."""
+    import pytest
+
+    path = project_root().parent.joinpath("shared", *parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the SOAP tests need ../shared/netsuite-wsdl beside the project checkout")
+    return path

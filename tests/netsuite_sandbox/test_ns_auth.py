@@ -73,7 +73,7 @@ def test_missing_or_foreign_authorization_gives_401(client, sandbox):
     basic = client.get("currency", "1", sign=False, headers={"Authorization": "Basic dXNlcjpwYXNz"})
     _rejected(basic, sandbox, "unsupported")
     bearer = client.get("currency", "1", sign=False, headers={"Authorization": "Bearer some-token"})
-    _rejected(bearer, sandbox, "unsupported")  # OAuth 2.0 arrives with the next issue
+    _rejected(bearer, sandbox, "unknown OAuth 2.0 access token")  # a token the sandbox never issued
 
 
 def test_tampered_path_gives_401(sandbox):

@@ -70,3 +70,39 @@ def test_cli_refuses_a_bad_seed_file(tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "unknown sections" in result.stderr
+
+
+def test_cli_latency_and_token_options(tmp_path):
+    import requests
+
+    proc, line, _ = _start(tmp_path, "--record-latency-ms", "50", "--token-ttl-seconds", "7")
+    try:
+        url = line.split(" on ", 1)[1].strip()
+        client = NsClient(url)
+        response = client.request("PUT", "/services/rest/record/v1/customer",
+                                  json={"items": [{"externalId": f"cus_{i}", "companyName": f"C{i}"} for i in range(4)]},
+                                  headers={"Prefer": "respond-async",
+                                           "Content-Type": "application/vnd.oracle.resource+json; type=collection"})
+        assert response.status_code == 202
+        job = response.headers["Location"].split(url, 1)[1]
+        started = time.monotonic()
+        while not client.request("GET", job).json()["completed"]:
+            time.sleep(0.02)
+        assert time.monotonic() - started > 0.1  # 4 records x 50 ms
+        import jwt
+
+        from netsuite_sandbox.oauth2 import sandbox_private_key_pem
+
+        now = int(time.time())
+        token_url = url + "/services/rest/auth/oauth2/v1/token"
+        assertion = jwt.encode({"iss": "sandbox-client-id", "scope": ["rest_webservices"], "aud": token_url,
+                                "iat": now, "exp": now + 600}, sandbox_private_key_pem(), algorithm="PS256",
+                               headers={"kid": "sandbox-certificate-id"})
+        token = requests.post(token_url, data={"grant_type": "client_credentials", "client_assertion": assertion,
+                                               "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                              timeout=10).json()
+        assert token["expires_in"] == 7
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0

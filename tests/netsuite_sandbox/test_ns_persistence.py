@@ -93,3 +93,24 @@ def test_bad_custom_field_definitions_are_refused(tmp_path):
     seed.write_text("customFields:\n  - {id: custbody_x, recordType: customer, type: text}\n")
     with pytest.raises(SeedError, match="must start with custentity"):
         NetSuiteSandbox(tmp_path / "bad.db", seed_file=seed)
+
+
+def test_transactions_links_and_the_ledger_survive_a_restart(start_sandbox):
+    first = start_sandbox()
+    client = NsClient(first.url)
+    client.upsert("customer", "cus_p", {"companyName": "P"})
+    client.upsert("invoice", "in_p", {"entity": {"externalId": "cus_p"},
+                                      "item": {"items": [{"item": {"externalId": "stripe-item-generic"}, "amount": 40}]}})
+    invoice_id = client.get("invoice", "eid:in_p").json()["id"]
+    client.upsert("customerPayment", "ch_p", {"customer": {"externalId": "cus_p"}, "apply": {"items": [{"doc": invoice_id, "amount": 15}]}})
+    before = first.app.trial_balance()
+    first.stop()
+
+    second = start_sandbox()
+    client = NsClient(second.url)
+    assert client.get("invoice", "eid:in_p").json()["amountRemaining"] == 25
+    assert second.app.trial_balance() == before
+    # The rules still see the earlier application: 25 is all that is left to apply.
+    response = client.upsert("customerPayment", "ch_q", {"customer": {"externalId": "cus_p"},
+                                                         "apply": {"items": [{"doc": invoice_id, "amount": 26}]}})
+    assert response.status_code == 400 and response.json()["o:errorDetails"][0]["o:errorCode"] == "USER_ERROR"

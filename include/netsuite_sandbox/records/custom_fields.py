@@ -5,6 +5,12 @@ A custom field exists only once defined (seed file section ``customFields``; sto
 type and is a column of that type's main SuiteQL table; writing an undefined ``custentity_...``
 field fails with ``INVALID_FIELD`` and querying it with "Unknown identifier", as in an account
 where nobody created it.
+
+``recordType`` is a record type (``customer``, ``invoice``, ...) or a group: ``transaction``
+(every transaction type) or ``item`` (every item type). Prefixes: ``custentity`` (customer),
+``custitem`` (items; column of ``item``), ``custbody`` (transaction body; column of
+``transaction``), ``custcol`` (transaction line: a field of the ``item`` sublist of invoices and
+credit memos and of the journal ``line`` sublist; column of ``transactionline``).
 """
 
 from __future__ import annotations
@@ -39,10 +45,19 @@ class CustomField:
     label: str | None = None
 
 
+def targets(registry: Registry, record_type: str) -> list[RecordType]:
+    """The record types a definition applies to (a type, or every type of a group)."""
+    rtype = registry.get(record_type)
+    if rtype is not None:
+        return [rtype]
+    return [t for t in registry.types() if t.group == record_type and t.writable]
+
+
 def check(registry: Registry, field: CustomField) -> None:
-    rtype = registry.get(field.record_type)
-    if rtype is None:
+    found = targets(registry, field.record_type)
+    if not found:
         raise ValueError(f"custom field {field.id}: unknown record type {field.record_type!r}")
+    rtype = found[0]
     if not rtype.custom_field_prefixes or not field.id.startswith(rtype.custom_field_prefixes):
         raise ValueError(
             f"custom field {field.id}: ids on {rtype.name} must start with {' or '.join(rtype.custom_field_prefixes) or '(none allowed)'}"
@@ -71,15 +86,27 @@ def save(db: Database, fields: list[CustomField]) -> None:
 
 
 def apply(registry: Registry, fields: list[CustomField]) -> None:
-    """Add each field to its record type and as a column of the type's main SuiteQL table."""
+    """Add each field to its record types and as a column of their SuiteQL table (the column is
+    added for every record type feeding that table, so the shared table keeps one shape)."""
     for field in fields:
         check(registry, field)
-        rtype = registry.get(field.record_type)
         kind, max_length, sqltype = KINDS[field.field_type]
-        rtype.fields[field.id] = Field(kind, field.label or field.id, max_length=max_length)
-        rtype.projections = tuple(
-            _with_column(p, field.id, kind, sqltype) if p.custom_columns else p for p in rtype.projections
-        )
+        spec = Field(kind, field.label or field.id, max_length=max_length)
+        types = targets(registry, field.record_type)
+        if field.id.startswith("custcol"):
+            for rtype in types:
+                for name in rtype.custom_line_sublists:
+                    rtype.fields[name].fields[field.id] = spec
+            table, wrap = "transactionline", _with_line_column
+        else:
+            for rtype in types:
+                rtype.fields[field.id] = spec
+            table = next(p.table for p in types[0].projections if p.custom_columns)
+            wrap = _with_column
+        for rtype in registry.types():
+            if any(p.table == table for p in rtype.projections):
+                rtype.projections = tuple(
+                    wrap(p, field.id, kind, sqltype) if p.table == table else p for p in rtype.projections)
 
 
 def _with_column(projection: Projection, name: str, kind: str, sqltype: str) -> Projection:
@@ -95,6 +122,22 @@ def _with_column(projection: Projection, name: str, kind: str, sqltype: str) -> 
     return dataclasses.replace(projection, columns=(*projection.columns, (name, sqltype)), rows=rows)
 
 
+def _with_line_column(projection: Projection, name: str, kind: str, sqltype: str) -> Projection:
+    """Line tables: the rows already carry the line's custom values (``custom_line_values``)."""
+    base_rows = projection.rows
+
+    def rows(record, ctx) -> list[dict[str, Any]]:
+        out = base_rows(record, ctx)
+        for row in out:
+            row.setdefault(name, None)
+        return out
+
+    return dataclasses.replace(projection, columns=(*projection.columns, (name, sqltype)), rows=rows)
+
+
 def copy_type(rtype: RecordType) -> RecordType:
     """A per-sandbox copy, so custom fields of one sandbox never leak into another."""
-    return dataclasses.replace(rtype, fields=dict(rtype.fields))
+    fields = dict(rtype.fields)
+    for name in rtype.custom_line_sublists:
+        fields[name] = dataclasses.replace(fields[name], fields=dict(fields[name].fields or {}))
+    return dataclasses.replace(rtype, fields=fields)

@@ -13,6 +13,7 @@ Rules enforced (NetSuite's, as the REST API reports them):
   respect NetSuite's lengths -> ``INVALID_FLD_VALUE``.
 * At most one default billing and one default shipping address: a later line marked default
   takes the flag from an earlier one, as in the NetSuite UI.
+* A customer with transactions cannot be deleted (``USER_ERROR``).
 """
 
 from __future__ import annotations
@@ -179,6 +180,14 @@ CUSTOMER_TABLE = Projection(
     custom_columns=True,
 )
 
+def before_delete(ctx, record) -> None:
+    used = ctx.query('SELECT id FROM "transaction" WHERE entity = ? LIMIT 1', (record.id,))
+    if used:
+        raise errors.NetSuiteError(
+            400, "USER_ERROR",
+            "This record cannot be deleted because it has dependent records: the customer has transactions.")
+
+
 CUSTOMER = RecordType(
     name="customer",
     group="entity",
@@ -187,4 +196,5 @@ CUSTOMER = RecordType(
     validate=validate,
     projections=(CUSTOMER_TABLE,),
     custom_field_prefixes=("custentity",),
+    before_delete=before_delete,
 )
