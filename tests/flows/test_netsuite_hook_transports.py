@@ -227,3 +227,34 @@ def test_concurrency_limit_is_absorbed_by_retries(monkeypatch, tmp_path):
         assert refused and all("429" in r for r in refused)  # the limit was hit, and retried away
     finally:
         running.stop()
+
+
+def add_fault(url: str, **rule) -> None:
+    requests.post(f"{url}/_sandbox/faults", json=rule, timeout=5).raise_for_status()
+
+
+def test_rest_5xx_is_retried_with_backoff(monkeypatch, sandbox):
+    hook = hook_for(monkeypatch, "ns_flaky", sandbox.url)
+    add_fault(sandbox.url, path="/services/rest/record/v1/customer/*", method="PUT", status=503, count=2)
+    internal_id = hook.upsert(NeutralRecord("customer", "cus_F1", {"companyName": "Flaky"}, "cus_F1"))
+    assert internal_id.isdigit()
+
+
+def test_write_committed_before_an_error_is_not_duplicated_by_the_retry(monkeypatch, sandbox):
+    hook = hook_for(monkeypatch, "ns_flaky", sandbox.url)
+    add_fault(sandbox.url, path="/services/rest/record/v1/customer/*", method="PUT", status=500, count=1, after_commit=True)
+    first = hook.upsert(NeutralRecord("customer", "cus_F2", {"companyName": "Committed"}, "cus_F2"))
+    rows = list(hook.suiteql("SELECT id FROM customer WHERE externalid = 'cus_F2'"))
+    assert rows == [{"id": first}]
+
+
+def test_soap_faults_are_retried_and_every_message_validates(monkeypatch, sandbox, wsdl_path, soap_schema, captured_soap):
+    hook = hook_for(monkeypatch, "ns_soap", sandbox.url, transport="soap", wsdl=str(wsdl_path))
+    add_fault(sandbox.url, path="/services/NetSuitePort_*", status=503, count=1)
+    result = hook.upsert_records([NeutralRecord("customer", "cus_F3", {"companyName": "Soap"}, "cus_F3")])
+    assert list(result.id_map) == ["cus_F3"] and result.errors == []
+    hook.soap.get_list("customer", ["cus_F3"])
+    hook.soap.search_external_ids("customer", "cus_F")
+    assert len(captured_soap) >= 4  # the refused try, its retry, getList, search
+    for envelope in captured_soap:
+        validate_envelope(soap_schema, envelope)

@@ -66,8 +66,9 @@ SOAP_NAMES = {
     "addressBookAddress": "addressbookAddress",
 }
 _CUSTOM_PREFIXES = ("custentity", "custbody", "custcol", "custitem")
-_CONCURRENCY_MARKERS = ("WS_REQUEST_BLOCKED", "WS_CONCUR_SESSION_DISALLWD", "ExceededConcurrentRequestLimit",
-                        "ExceededRequestLimit", "concurrent request limit")
+# Faults worth retrying: the concurrency limit, and NetSuite's catch-all server error (as REST 5xx).
+_TRANSIENT_MARKERS = ("WS_REQUEST_BLOCKED", "WS_CONCUR_SESSION_DISALLWD", "ExceededConcurrentRequestLimit",
+                      "ExceededRequestLimit", "concurrent request limit", "UNEXPECTED_ERROR")
 _AUTH_MARKERS = ("INVALID_LOGIN", "InvalidCredentialsFault", "Invalid login attempt")
 
 
@@ -186,8 +187,8 @@ class SoapTransport:
             )
         except Fault as fault:
             text = f"{fault.message} {fault.code} {_detail_text(fault)}"
-            if any(marker in text for marker in _CONCURRENCY_MARKERS):
-                raise NetSuiteTransientError(f"NetSuite SOAP concurrency limit: {fault.message}") from None
+            if any(marker in text for marker in _TRANSIENT_MARKERS):
+                raise NetSuiteTransientError(f"NetSuite SOAP {operation} failed, will retry: {fault.message}") from None
             if any(marker in text for marker in _AUTH_MARKERS):
                 raise NetSuiteAuthError(
                     f"NetSuite refused the SOAP token passport ({fault.message}); check the token, consumer and "
