@@ -25,8 +25,9 @@ MEASURE = """
 import json, resource, sys, time
 from stripe_sandbox import StripeSandbox
 count = int(sys.argv[1])
+scenario = sys.argv[2] if len(sys.argv) > 2 else "scale"
 started = time.perf_counter()
-app = StripeSandbox(scenario="scale" if count else None, seed=1, now=lambda: {now},
+app = StripeSandbox(scenario=scenario if count else None, seed=1, now=lambda: {now},
                     scenario_options={{"invoices": count}})
 elapsed = time.perf_counter() - started
 store = app.state.store
@@ -40,10 +41,10 @@ print(json.dumps({{"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUS
 """.format(now=NOW)
 
 
-def measure(count: int) -> dict:
+def measure(count: int, scenario: str = "scale") -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(INCLUDE), os.environ.get("PYTHONPATH")]))}
     env.pop("STRIPE_SANDBOX_AUDIT_EVENTS", None)
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(count)], capture_output=True, text=True, env=env,
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(count), scenario], capture_output=True, text=True, env=env,
                           timeout=600, check=True)
     return json.loads(done.stdout)
 
@@ -54,6 +55,7 @@ def test_scale_generation_figures():
     large = int(os.environ.get("STRIPE_SANDBOX_BENCH_INVOICES", "100000"))
     empty = measure(0)
     runs = {count: measure(count) for count in (SMALL, large)}
+    slow = measure(SMALL, "scale_slow")  # the per-object write paths, as the baseline
     print(f"\nempty sandbox: peak RSS {empty['rss_mb']:.0f} MB (subtracted below)")
     for count, run in runs.items():
         counts = run["counts"]
@@ -70,3 +72,8 @@ def test_scale_generation_figures():
     memory = ((big["rss_mb"] - empty["rss_mb"]) / large) / ((small["rss_mb"] - empty["rss_mb"]) / SMALL)
     print(f"per-invoice cost, {large} vs {SMALL} in this run: time x{ratio:.2f}, memory x{memory:.2f} "
           f"(1.00 = linear)")
+    print(f"per-object path (scale_slow) {SMALL} invoices: {slow['seconds']:.2f} s, peak RSS "
+          f"{slow['rss_mb'] - empty['rss_mb']:.0f} MB; bulk vs per-object at {SMALL}: time "
+          f"x{small['seconds'] / slow['seconds']:.2f}, memory "
+          f"x{(small['rss_mb'] - empty['rss_mb']) / (slow['rss_mb'] - empty['rss_mb']):.2f}")
+    assert slow["counts"]["invoice"] == SMALL

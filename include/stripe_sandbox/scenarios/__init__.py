@@ -80,7 +80,7 @@ def build_empty(seeder: Seeder, seed: int) -> None:
 
 from stripe_sandbox.scenarios.demo import build_demo  # noqa: E402 - needs Seeder above
 from stripe_sandbox.scenarios.edge import build_edge  # noqa: E402
-from stripe_sandbox.scenarios.scale import build_scale  # noqa: E402
+from stripe_sandbox.scenarios.scale import build_scale, build_scale_slow  # noqa: E402
 
 Scenario = Callable[[Seeder, int], None]
 SCENARIOS: dict[str, Scenario] = {
@@ -88,6 +88,7 @@ SCENARIOS: dict[str, Scenario] = {
     "edge": build_edge,
     "empty": build_empty,
     "scale": build_scale,
+    "scale_slow": build_scale_slow,
 }
 
 __all__ = ["SCENARIOS", "Seeder", "Scenario", "build_demo", "build_edge", "build_empty", "build_scale"]

@@ -5,9 +5,10 @@ N comes from ``--scale-invoices N`` (CLI), the ``invoices`` scenario option, or 
 20) in USD, EUR, GBP and JPY. Each invoice has 1-3 lines from the catalog (taxed by the
 customer's country) and is finalized and charged at once; about 2% are declined (their
 automatic retries run on the dunning schedule, then they are marked uncollectible), about 2% are
-partly refunded a day later and about 0.5% disputed. Everything goes through the same write
-methods as the API (not through HTTP), with payouts every day, so 100k invoices take seconds to
-minutes rather than hours (see the benchmark test).
+partly refunded a day later and about 0.5% disputed, with payouts every day. ``scale`` builds the
+paid invoices in bulk (``scale_bulk.py``) and the rest through the API's write methods (not HTTP);
+``scale_slow`` sends every invoice through the write methods (the benchmark's baseline). Both give
+the same objects and events apart from IDs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import random
 from typing import TYPE_CHECKING
 
 from stripe_sandbox.scenarios.catalog import build_catalog
+from stripe_sandbox.scenarios.scale_bulk import BulkInvoices
 from stripe_sandbox.scenarios.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -39,6 +41,16 @@ def invoice_count(seeder: Seeder) -> int:
 
 
 def build_scale(seeder: Seeder, seed: int) -> None:
+    """The bulk build: paid invoices are written straight into the store (``scale_bulk``)."""
+    _build(seeder, seed, bulk=True)
+
+
+def build_scale_slow(seeder: Seeder, seed: int) -> None:
+    """Every invoice through the per-object write paths (the benchmark's baseline)."""
+    _build(seeder, seed, bulk=False)
+
+
+def _build(seeder: Seeder, seed: int, *, bulk: bool) -> None:
     count = invoice_count(seeder)
     rng = random.Random(f"scale:{seed}")
     start = seeder.now - SPAN
@@ -58,7 +70,11 @@ def build_scale(seeder: Seeder, seed: int) -> None:
         customer = index % customers
         lines = [(rng.choice(PRODUCTS), rng.randint(1, 3)) for _ in range(rng.randint(1, 3))]
         fate = rng.random()
-        timeline.at(at, lambda when, r, c=customer, lines=lines, fate=fate: _invoice(seeder, when, r, c, lines, fate))
+        if bulk and fate >= 0.02:
+            timeline.at(at, lambda when, r, c=customer, lines=lines: _bulk_invoice(seeder, when, r, c, lines))
+        else:
+            timeline.at(at, lambda when, r, c=customer, lines=lines, fate=fate:
+                        _invoice(seeder, when, r, c, lines, fate))
         if 0.02 <= fate < 0.04:
             timeline.at(at + DAY, lambda when, r, i=index: _refund(seeder, when, r, i))
         elif 0.04 <= fate < 0.045:
@@ -88,6 +104,19 @@ def _invoice(seeder: Seeder, at: int, refs: dict, index: int, lines: list, fate:
     invoice = seeder.create("invoice", params, at=at)
     seeder.act("invoice", "finalize", invoice["id"], {"auto_advance": "true"}, at=at)
     refs.setdefault("invoices", []).append(invoice["id"])
+
+
+def _bulk_invoice(seeder: Seeder, at: int, refs: dict, index: int, lines: list) -> None:
+    builder = refs.get("bulk")
+    if builder is None:
+        builder = refs["bulk"] = BulkInvoices(seeder.state, refs)
+    if seeder.last is not None and at < seeder.last:
+        raise ValueError(f"scenario writes must not go back in time ({at} < {seeder.last})")
+    seeder.last = at
+    seeder.state.run_due(at)
+    customer_id, currency = refs["customers"][index]
+    customer = seeder.state.store.get("customer", customer_id).data
+    refs.setdefault("invoices", []).append(builder.paid_invoice(at, customer, lines, COUNTRIES[currency][1]))
 
 
 def _paid_charge(seeder: Seeder, invoice_id: str) -> str | None:
