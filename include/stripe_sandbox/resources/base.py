@@ -167,6 +167,10 @@ class Resource:
         )
 
     # -- standard handlers -----------------------------------------------------------------
+    def respond(self, data: dict, call: ApiCall) -> dict:
+        """The answer to a write: the object as stored now, expanded as the call asked."""
+        return self.render(self.record(data["id"]), self.expand_param(call.params))
+
     def retrieve_handler(self, call: ApiCall) -> dict:
         self.only(call.params, ())
         return self.render_id(call.id, call.params)

@@ -12,7 +12,7 @@ import hashlib
 from stripe_sandbox.billing.payment_methods import DECLINE_MESSAGES, TestCard
 from stripe_sandbox.resources import filters as f
 from stripe_sandbox.resources import params as p
-from stripe_sandbox.resources.base import ID, ApiCall, Resource, Route
+from stripe_sandbox.resources.base import ID, Resource, Route
 from stripe_sandbox.state import WriteContext
 
 UPDATE = frozenset({"description", "metadata", "receipt_email"})
@@ -96,11 +96,8 @@ class Charges(Resource):
         return [
             ("GET", self.url, self.list_handler),
             ("GET", one, self.retrieve_handler),
-            ("POST", one, lambda call: self._respond(self.update(call.id, call.params, call.ctx), call)),
+            ("POST", one, lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
         ]
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     def create_for(self, intent: dict, payment_method: str, card: TestCard, ctx: WriteContext) -> dict:
         charge_id = self.new_id()

@@ -41,16 +41,13 @@ class CreditNotes(Resource):
         one = f"{self.url}/{ID}"
         return [
             ("GET", f"{self.url}/preview", self._preview),
-            ("POST", self.url, lambda call: self._respond(self.create(call.params, call.ctx), call)),
+            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
             ("GET", self.url, self.list_handler),
             ("GET", one, self.retrieve_handler),
-            ("POST", one, lambda call: self._respond(self.update(call.id, call.params, call.ctx), call)),
-            ("POST", f"{one}/void", lambda call: self._respond(self.void(call.id, call.params, call.ctx), call)),
+            ("POST", one, lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/void", lambda call: self.respond(self.void(call.id, call.params, call.ctx), call)),
             ("GET", f"{one}/lines", self._lines),
         ]
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     # -- create / preview ------------------------------------------------------------------
     def _build(self, params: dict, ctx: WriteContext, *, preview: bool):

@@ -20,7 +20,7 @@ from stripe_sandbox.errors import invalid_request, unknown_parameter
 from stripe_sandbox.forms import as_str
 from stripe_sandbox.resources import filters as f
 from stripe_sandbox.resources import params as p
-from stripe_sandbox.resources.base import ID, ApiCall, Resource, Route
+from stripe_sandbox.resources.base import ID, Resource, Route
 from stripe_sandbox.state import WriteContext
 
 EVIDENCE_FIELDS = (
@@ -54,15 +54,12 @@ class Disputes(Resource):
         return [
             ("GET", self.url, self.list_handler),
             ("GET", one, self.retrieve_handler),
-            ("POST", one, lambda call: self._respond(self.update(call.id, call.params, call.ctx), call)),
-            ("POST", f"{one}/close", lambda call: self._respond(self.close(call.id, "lost", call.ctx), call)),
+            ("POST", one, lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/close", lambda call: self.respond(self.close(call.id, "lost", call.ctx), call)),
         ]
 
     def tasks(self) -> dict:
         return {"dispute.decide": self._decide, "dispute.expire": self._expire}
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     def _domain_ctx(self, data: dict, ctx: WriteContext) -> WriteContext:
         charge = self.state.store.get("charge", data["charge"]).data

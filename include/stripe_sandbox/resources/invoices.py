@@ -60,26 +60,23 @@ class Invoices(Resource):
     def routes(self) -> list[Route]:
         one = f"{self.url}/{ID}"
         return [
-            ("POST", self.url, lambda call: self._respond(self.create(call.params, call.ctx), call)),
+            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
             ("GET", self.url, self.list_handler),
             ("GET", one, self.retrieve_handler),
-            ("POST", one, lambda call: self._respond(self.update(call.id, call.params, call.ctx), call)),
+            ("POST", one, lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
             ("DELETE", one, lambda call: self.delete(call.id, call.ctx)),
             ("GET", f"{one}/lines", self._lines),
             ("POST", f"{one}/finalize",
-             lambda call: self._respond(self.finalize(call.id, call.params, call.ctx), call)),
-            ("POST", f"{one}/pay", lambda call: self._respond(self.pay(call.id, call.params, call.ctx), call)),
-            ("POST", f"{one}/void", lambda call: self._respond(self.void(call.id, call.params, call.ctx), call)),
+             lambda call: self.respond(self.finalize(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/pay", lambda call: self.respond(self.pay(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/void", lambda call: self.respond(self.void(call.id, call.params, call.ctx), call)),
             ("POST", f"{one}/mark_uncollectible",
-             lambda call: self._respond(self.mark_uncollectible(call.id, call.params, call.ctx), call)),
-            ("POST", f"{one}/send", lambda call: self._respond(self.send(call.id, call.params, call.ctx), call)),
+             lambda call: self.respond(self.mark_uncollectible(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/send", lambda call: self.respond(self.send(call.id, call.params, call.ctx), call)),
         ]
 
     def tasks(self) -> dict:
         return {kind: (lambda task, ctx, fn=fn: fn(self.state, task, ctx)) for kind, fn in invoicing.TASKS.items()}
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     def _ctx(self, record: Record, ctx: WriteContext) -> WriteContext:
         return self.state.in_domain(record.extra.get("domain"), ctx)

@@ -18,7 +18,7 @@ from stripe_sandbox.errors import StripeApiError, invalid_request, unsupported_p
 from stripe_sandbox.forms import as_str
 from stripe_sandbox.resources import filters as f
 from stripe_sandbox.resources import params as p
-from stripe_sandbox.resources.base import ID, ApiCall, Resource, Route
+from stripe_sandbox.resources.base import ID, Resource, Route
 from stripe_sandbox.state import WriteContext
 
 CREATE = frozenset({"amount", "currency", "customer", "payment_method", "confirm", "description", "metadata",
@@ -51,16 +51,13 @@ class PaymentIntents(Resource):
     def routes(self) -> list[Route]:
         one = f"{self.url}/{ID}"
         return [
-            ("POST", self.url, lambda call: self._respond(self.create(call.params, call.ctx), call)),
+            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
             ("GET", self.url, self.list_handler),
             ("GET", one, self.retrieve_handler),
-            ("POST", one, lambda call: self._respond(self.update(call.id, call.params, call.ctx), call)),
-            ("POST", f"{one}/confirm", lambda call: self._respond(self.confirm(call.id, call.params, call.ctx), call)),
-            ("POST", f"{one}/cancel", lambda call: self._respond(self.cancel(call.id, call.params, call.ctx), call)),
+            ("POST", one, lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/confirm", lambda call: self.respond(self.confirm(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/cancel", lambda call: self.respond(self.cancel(call.id, call.params, call.ctx), call)),
         ]
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     def blank(self, amount: int, currency: str, customer: str | None, description: str | None,
               ctx: WriteContext) -> dict:

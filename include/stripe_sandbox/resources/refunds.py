@@ -33,14 +33,11 @@ class Refunds(Resource):
     def routes(self) -> list[Route]:
         one = f"{self.url}/{ID}"
         return [
-            ("POST", self.url, lambda call: self._respond(self.create(call.params, call.ctx), call)),
+            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
             ("GET", self.url, self.list_handler),
             ("GET", one, self.retrieve_handler),
             ("POST", one, self._update),
         ]
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     def create(self, params: dict, ctx: WriteContext) -> dict:
         for key in ("refund_application_fee", "reverse_transfer", "customer", "currency"):

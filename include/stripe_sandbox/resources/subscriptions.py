@@ -107,19 +107,16 @@ class Subscriptions(Resource):
     def routes(self) -> list[Route]:
         one = f"{self.url}/{ID}"
         return [
-            ("POST", self.url, lambda call: self._respond(self.create(call.params, call.ctx), call)),
+            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
             ("GET", self.url, self._list),
             ("GET", one, self.retrieve_handler),
-            ("POST", one, lambda call: self._respond(self.update(call.id, call.params, call.ctx), call)),
-            ("DELETE", one, lambda call: self._respond(self.cancel(call.id, call.params, call.ctx), call)),
+            ("POST", one, lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
+            ("DELETE", one, lambda call: self.respond(self.cancel(call.id, call.params, call.ctx), call)),
         ]
 
     def tasks(self) -> dict:
         handlers = {kind: (lambda task, ctx, fn=fn: fn(self.state, task, ctx)) for kind, fn in flow.TASKS.items()}
         return {**handlers, "subscription.cancel_at": self.cancel_at_task}
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     def _list(self, call: ApiCall) -> dict:
         if "status" in call.params:

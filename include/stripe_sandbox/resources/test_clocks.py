@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from stripe_sandbox.errors import invalid_request
 from stripe_sandbox.resources import params as p
-from stripe_sandbox.resources.base import ID, ApiCall, Resource, Route
+from stripe_sandbox.resources.base import ID, Resource, Route
 from stripe_sandbox.state import WriteContext
 
 LIFETIME = 30 * 86400
@@ -28,15 +28,12 @@ class TestClocks(Resource):
     def routes(self) -> list[Route]:
         one = f"{self.url}/{ID}"
         return [
-            ("POST", self.url, lambda call: self._respond(self.create(call.params, call.ctx), call)),
+            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
             ("GET", self.url, self.list_handler),
             ("GET", one, self.retrieve_handler),
             ("DELETE", one, lambda call: self.delete(call.id, call.ctx)),
-            ("POST", f"{one}/advance", lambda call: self._respond(self.advance(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/advance", lambda call: self.respond(self.advance(call.id, call.params, call.ctx), call)),
         ]
-
-    def _respond(self, data: dict, call: ApiCall) -> dict:
-        return self.render(self.record(data["id"]), self.expand_param(call.params))
 
     def create(self, params: dict, ctx: WriteContext) -> dict:
         self.only(params, ("frozen_time", "name"))

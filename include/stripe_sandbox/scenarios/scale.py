@@ -55,7 +55,6 @@ def _build(seeder: Seeder, seed: int, *, bulk: bool) -> None:
     rng = random.Random(f"scale:{seed}")
     start = seeder.now - SPAN
     timeline = Timeline()
-    refs = timeline.refs
     customers = max(20, count // 20)
     currencies = list(COUNTRIES)
     timeline.at(start - 3600, lambda at, r: build_catalog(seeder, at, r))

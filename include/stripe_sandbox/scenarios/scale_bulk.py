@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from stripe_sandbox.billing import fees, fx, settlement
-from stripe_sandbox.billing.money import as_json_number, round_minor
+from stripe_sandbox.billing.money import round_minor
 from stripe_sandbox.billing.payment_methods import card_for
 from stripe_sandbox.billing.tax import line_taxes
 from stripe_sandbox.billing.totals import summarize
