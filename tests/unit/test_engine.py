@@ -31,6 +31,10 @@ class FakeStripe:
         return iter(sorted(items, key=lambda c: -c["created"]))
 
     def retrieve(self, resource, object_id, **_):
+        from stripe_netsuite.hooks.stripe import StripeHookError
+
+        if object_id not in self.customers:
+            raise StripeHookError(f"Stripe answered HTTP 404 while trying to retrieve {object_id}: No such customer")
         return dict(self.customers[object_id])
 
     def latest_event(self, types):
@@ -179,3 +183,13 @@ def test_start_date_limits_the_first_run(world):
     netsuite.records.clear()
     later = Settings.model_validate({"sync": {"start_date": "2030-01-01"}})
     assert engine(later).run().as_xcom()["seen"] == 0
+
+
+def test_a_queued_object_stripe_no_longer_has_stays_queued_and_the_rest_loads(world):
+    stripe, netsuite, state, engine = world
+    state.set(retry_queue_key("customers"), [{"stripe_id": "cus_gone", "code": "X", "message": "old"}])
+    summary = engine().run().as_xcom()
+    assert summary["created"] == 2
+    (failure,) = summary["failed"]
+    assert failure["stripe_id"] == "cus_gone" and failure["code"] == "STRIPE_READ" and "No such customer" in failure["message"]
+    assert state.get(retry_queue_key("customers"))[0]["attempts"] == 2

@@ -16,7 +16,7 @@ from typing import Any
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteError
-from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.hooks.stripe import StripeAuthError, StripeHook, StripeHookError
 from stripe_netsuite.mapping.records import MappingError, NeutralRecord
 from stripe_netsuite.settings import Settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
@@ -128,12 +128,21 @@ class FlowEngine:
             summary.cursor = asdict(Cursor.from_event(newest))
         return list(self._listed(self._initial_window()))
 
-    def _with_retry_queue(self, sources: list[SourceObject], queued: Iterable[str]) -> list[SourceObject]:
+    def _with_retry_queue(
+        self, sources: list[SourceObject], queued: Iterable[str], summary: SyncSummary
+    ) -> list[SourceObject]:
+        """Add the queued objects the run did not already read, as Stripe has them now."""
         present = {s.stripe_id for s in sources}
         extra = []
         for stripe_id in queued:
-            if stripe_id not in present:
+            if stripe_id in present:
+                continue
+            try:
                 extra.append(SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id)))
+            except StripeAuthError:
+                raise
+            except StripeHookError as exc:  # e.g. no longer in Stripe: keep it queued, say why, go on
+                summary.failed.append({"stripe_id": stripe_id, "code": "STRIPE_READ", "message": str(exc)})
         return sources + extra
 
     # -- transform + load -------------------------------------------------------------------
@@ -207,7 +216,7 @@ class FlowEngine:
             log.info("The %s flow is switched off in the settings; nothing to do", self.flow.name)
             return summary
         queue = self.retry_queue.load()
-        sources = self._with_retry_queue(self._sources(mode, window, summary), queue)
+        sources = self._with_retry_queue(self._sources(mode, window, summary), queue, summary)
         summary.seen = len(sources)
         context = self.flow.build_context(self.netsuite, self.settings)
         self._load(self._map(sources, context, summary), summary)
