@@ -14,7 +14,7 @@ from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
 from stripe_netsuite.settings import load_settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
-from stripe_netsuite.sync.customers import FLOWS
+from stripe_netsuite.sync.registry import FLOWS
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError
 from stripe_netsuite.hooks.stripe import StripeAuthError, StripeCursorExpiredError
 from stripe_netsuite.settings import SettingsError

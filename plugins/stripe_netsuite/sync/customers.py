@@ -58,6 +58,3 @@ class CustomersFlow:
 
     def update_existing(self, settings: Settings) -> bool:
         return settings.customers.update_existing
-
-
-FLOWS = {"customers": CustomersFlow()}
