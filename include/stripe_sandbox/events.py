@@ -16,7 +16,7 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from stripe_sandbox.event_record import EVENT_TYPE, EventRecord
+from stripe_sandbox.event_record import EVENT_TYPE, EventRecord  # EVENT_TYPE: re-exported
 from stripe_sandbox.ids import IdFactory
 from stripe_sandbox.store import ObjectStore
 
@@ -50,8 +50,7 @@ class EventRecorder:
         """
         record = EventRecord(self._ids.new("evt"), event_type, ctx.now, obj, previous_attributes,
                              ctx.request_id, ctx.idempotency_key)
-        self._store.add(record)
-        self._store.index_add(EVENT_TYPE, "type", event_type, record)
+        self._store.add(record, (("type", event_type),))
         if self._audit is not None:
             self._audit.append((record, fingerprint(record.data)))
         return record

@@ -51,7 +51,7 @@ class IdFactory:
         self.seed = seed
         self._streams: dict[str, random.Random] = {}
         self._issued: set[str] = set()
-        self._ahead: dict[str, tuple[str, int]] = {}  # prefix -> (drawn text, next position)
+        self._ahead: dict[tuple[str, int], list[str]] = {}  # (prefix, length) -> IDs drawn ahead, next last
         self._lock = threading.Lock()
 
     def _stream(self, name: str) -> random.Random:
@@ -60,24 +60,27 @@ class IdFactory:
             stream = self._streams[name] = random.Random(f"stripe-sandbox:{self.seed}:{name}")
         return stream
 
-    def _buffered(self, prefix: str, size: int) -> str:
-        """The next ``size`` characters of the stream's byte draws, read ahead ``BATCH`` IDs at a time.
+    def _refill(self, prefix: str, size: int) -> list[str]:
+        """The next ``BATCH`` IDs of the stream, newest last (``new`` pops them from the end).
 
         ``randbytes(a + b)`` starts with ``randbytes(a)`` when ``a`` is a multiple of 4 (whole 32-bit
         words, little-endian), so reading ahead yields exactly the IDs one draw per ID would.
         """
-        text, position = self._ahead.get(prefix, ("", 0))
-        if position + size > len(text):
-            text, position = _draw_fast(self._stream(prefix), size * BATCH), 0
-        self._ahead[prefix] = (text, position + size)
-        return text[position:position + size]
+        text = _draw_fast(self._stream(prefix), size * BATCH)
+        ready = [f"{prefix}_{text[start:start + size]}" for start in range(0, size * BATCH, size)]
+        ready.reverse()
+        self._ahead[(prefix, size)] = ready
+        return ready
 
     def new(self, prefix: str, length: int | None = None) -> str:
         """A fresh ``<prefix>_<alphanumerics>`` never issued before by this factory."""
         size = length or LENGTHS.get(prefix, DEFAULT_LENGTH)
         with self._lock:
+            ready = self._ahead.get((prefix, size))
+            if ready:
+                return ready.pop()
             if size % 4 == 0 and size >= CHECK_BELOW and prefix not in CHAR_BY_CHAR:
-                return f"{prefix}_{self._buffered(prefix, size)}"
+                return self._refill(prefix, size).pop()
             stream = self._stream(prefix)
             while True:
                 body = _draw(stream, ALPHABET, size) if prefix in CHAR_BY_CHAR else _draw_fast(stream, size)
@@ -87,6 +90,26 @@ class IdFactory:
                 if candidate not in self._issued:
                     self._issued.add(candidate)
                     return candidate
+
+    def many(self, prefix: str, count: int) -> list[str]:
+        """``count`` fresh IDs at once, the same as ``count`` calls of ``new(prefix)``."""
+        size = LENGTHS.get(prefix, DEFAULT_LENGTH)
+        if size % 4 or size < CHECK_BELOW or prefix in CHAR_BY_CHAR:
+            return [self.new(prefix) for _ in range(count)]
+        out: list[str] = []
+        with self._lock:
+            ready = self._ahead.get((prefix, size)) or self._refill(prefix, size)
+            while len(ready) < count - len(out):
+                ready.reverse()
+                out += ready
+                ready = self._refill(prefix, size)
+            take = count - len(out)
+            if take:
+                tail = ready[-take:]
+                del ready[-take:]
+                tail.reverse()
+                out += tail
+        return out
 
     def token(self, stream_name: str, alphabet: str, length: int) -> str:
         """Deterministic random text from a named stream (e.g. invoice prefixes)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from stripe_sandbox.errors import invalid_request, unknown_cursor, unknown_parameter
 from stripe_sandbox.forms import as_int, as_list, as_str
-from stripe_sandbox.store import ObjectStore, Record, SortedRecords
+from stripe_sandbox.store import ObjectStore, Record, SortedRecords, created_key
 
 PAGING_PARAMS = frozenset({"limit", "starting_after", "ending_before", "expand"})
 RANGE_OPS = ("gt", "gte", "lt", "lte")
@@ -147,7 +147,7 @@ def _cursor(store: ObjectStore, object_type: str, object_id: str, param: str) ->
     return record
 
 
-def _created_window(keys: list[tuple[int, int]], bounds: dict[str, int] | None) -> tuple[int, int]:
+def _created_window(keys: list[int], bounds: dict[str, int] | None) -> tuple[int, int]:
     """Index range ``[low, high)`` of records whose ``created`` may satisfy the bounds."""
     low, high = 0, len(keys)
     if not bounds:
@@ -155,10 +155,10 @@ def _created_window(keys: list[tuple[int, int]], bounds: dict[str, int] | None) 
     for op, bound in bounds.items():
         if op in ("gt", "gte", "eq"):
             edge = bound + 1 if op == "gt" else bound
-            low = max(low, bisect.bisect_left(keys, (edge, 0)))
+            low = max(low, bisect.bisect_left(keys, created_key(edge)))
         if op in ("lt", "lte", "eq"):
             edge = bound if op == "lt" else bound + 1
-            high = min(high, bisect.bisect_left(keys, (edge, 0)))
+            high = min(high, bisect.bisect_left(keys, created_key(edge)))
     return low, max(low, high)
 
 

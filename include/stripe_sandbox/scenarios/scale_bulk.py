@@ -5,10 +5,14 @@ every write; here a paid invoice's whole history (items, draft, finalization, pa
 balance transaction, invoice payment and their events) is built from precomputed parts:
 
 * line amounts and taxes come from the ``billing`` rules once per (currency, product, quantity);
-* constant sub-dicts (pricing, taxes, period, tax rates, card details ...) are shared between objects
-  and versions: stored objects are immutable (every update path copies: ``Resource.replace``);
-* each record is appended with its ``(created, seq)`` key, the same tuple in the store and indexes;
-* IDs are drawn in blocks (``IdFactory.many``), from the same per-prefix streams.
+* constant sub-dicts (pricing, taxes, period, tax rates, empty lists and metadata, line parents ...)
+  are shared between objects and versions: stored objects are immutable (every update path copies:
+  ``Resource.replace``); invoice totals are computed once per distinct set of lines, card details
+  once per amount and billing details once per customer;
+* invoice lines and their sources are built inline (the same dicts ``flows.lines`` builds);
+* each record is appended with one sort key (an int) shared by the store and its indexes; events go
+  straight into their ``type`` index bucket;
+* an invoice's event IDs are drawn in one block (``IdFactory.many``), from the same ``evt`` stream.
 
 Declines, refunds, disputes and payouts still go through the write paths (a few % of the objects),
 so they act on bulk-built objects exactly as on any other.
@@ -32,6 +36,7 @@ from stripe_sandbox.state import WriteContext
 from stripe_sandbox.store import Record
 
 METHOD = "pm_card_visa"
+EVENTS_PER_INVOICE = 9  # besides two per item (``invoiceitem.created`` and ``.updated``)
 OPEN_PAYMENT = {"canceled_at": None, "paid_at": None}
 NO_ADDRESS = None
 
@@ -45,22 +50,27 @@ class BulkInvoices:
         self.ids = state.ids
         self.refs = refs
         self._parts: dict[tuple, tuple] = {}
+        self._billing: dict[str, tuple] = {}  # customer ID -> (customer version, its billing details)
+        self._card_by_amount: dict[int, dict] = {}
+        self._sums: dict[tuple, dict] = {}  # (currency, tax key, *lines) -> their ``summarize`` totals
         self._card = card_for(METHOD)
         self._txn = state.resources["balance_transaction"]
         self._prefix = state.account_prefix
         self._audit = state.events._audit
+        self._store_add = self.store.add
+        self._event_ids: list[str] = []  # this invoice's event IDs, drawn in one block, next last
+        self._event_buckets: dict[str, tuple] = {}  # event type -> its ``type`` index bucket (in a 1-tuple)
 
     # -- ids and records -------------------------------------------------------------------
     def _add(self, object_type: str, data: dict, when: int, indexes=()) -> Record:
-        record = self.store.add(Record(object_type, data["id"], when, 0, data))
-        for name, value in indexes:
-            self.store.index_add(object_type, name, value, record)
-        return record
+        return self._store_add(Record(object_type, data["id"], when, 0, data), indexes)
 
     def _event(self, event_type: str, obj: dict, when: int, request_id: str, previous=None) -> None:
-        record = EventRecord(self.ids.new("evt"), event_type, when, obj, previous, request_id, None)
-        self.store.add(record)
-        self.store.index_add(EVENT_TYPE, "type", event_type, record)
+        record = EventRecord(self._event_ids.pop(), event_type, when, obj, previous, request_id, None)
+        bucket = self._event_buckets.get(event_type)
+        if bucket is None:
+            bucket = self._event_buckets[event_type] = (self.store.bucket(EVENT_TYPE, "type", event_type),)
+        self._store_add(record, (), bucket)
         if self._audit is not None:
             self._audit.append((record, fingerprint(record.data)))
 
@@ -79,22 +89,41 @@ class BulkInvoices:
             parts = self._parts[key] = (amount, pricing, description, [rate], [rate["id"]], taxes)
         return parts
 
+    def _billing_details(self, customer: dict) -> dict:
+        """A charge's ``billing_details``, shared by the customer's charges (per customer version)."""
+        cached = self._billing.get(customer["id"])
+        if cached is None or cached[0] is not customer:
+            details = {"address": customer.get("address") or _null_address(), "email": customer.get("email"),
+                       "name": customer.get("name"), "phone": customer.get("phone"), "tax_id": None}
+            cached = self._billing[customer["id"]] = (customer, details)
+        return cached[1]
+
+    def _card_details(self, amount: int) -> dict:
+        """``payment_method_details`` of a bulk charge, shared by the charges of the same amount."""
+        details = self._card_by_amount.get(amount)
+        if details is None:
+            details = self._card_by_amount[amount] = card_details(self._card, METHOD, amount)
+        return details
+
     # -- one paid invoice ------------------------------------------------------------------
     def paid_invoice(self, at: int, customer: dict, lines: list, tax_key: str) -> str:
         state, ids = self.state, self.ids
         currency = customer["currency"]
         customer_id = customer["id"]
         period = {"end": at, "start": at}
+        events = self._event_ids = ids.many("evt", 2 * len(lines) + EVENTS_PER_INVOICE)
+        events.reverse()
         items, sources = [], []
         for product, quantity in lines:
             amount, pricing, description, rates, rate_ids, _ = self._line_parts(product, quantity, currency, tax_key)
             item = {
                 "id": ids.new("ii"), "object": "invoiceitem", "amount": amount, "currency": currency,
                 "customer": customer_id, "customer_account": None, "date": at, "description": description,
-                "discountable": amount >= 0, "discounts": [], "invoice": None, "livemode": False, "metadata": {},
+                "discountable": amount >= 0, "discounts": _NONE, "invoice": None, "livemode": False, "metadata": _EMPTY,
                 "net_amount": amount, "parent": None, "period": period, "pricing": pricing, "proration": False,
-                "proration_details": {"credited_items": None, "discount_amounts": []}, "quantity": quantity,
-                "quantity_decimal": str(quantity), "tax_rates": rates, "test_clock": None,
+                "proration_details": NO_PRORATION, "quantity": quantity,
+                "quantity_decimal": QUANTITY_TEXT.get(quantity) or str(quantity), "tax_rates": rates,
+                "test_clock": None,
             }
             record = self._add("invoiceitem", item, at, (("customer", customer_id),))
             self._event("invoiceitem.created", item, at, ids.new("req"))
@@ -107,12 +136,35 @@ class BulkInvoices:
             amount, pricing, description, rates, rate_ids, taxes = self._line_parts(product, quantity, currency,
                                                                                     tax_key)
             item = record.data
-            source = line_flow.source_from_item(item, ids.new("il"))
-            sources.append(source)
-            line_objects.append(line_flow.line_object(invoice_id, currency, source, [], taxes))
+            # what ``lines.source_from_item`` and ``lines.line_object`` build, with the constant parts shared
+            line_id = ids.new("il")
+            details = pricing["price_details"]
+            parent = {
+                "invoice_item_details": {"invoice_item": item["id"], "proration": False,
+                                         "proration_details": NO_CREDITED_ITEMS, "subscription": None},
+                "subscription_item_details": None, "type": "invoice_item_details",
+            }
+            sources.append({
+                "key": item["id"], "line_id": line_id, "amount": amount, "description": description,
+                "discountable": item["discountable"], "discounts": _NONE, "tax_rates": rate_ids, "period": period,
+                "price": details["price"], "product": details["product"],
+                "unit_amount_decimal": pricing["unit_amount_decimal"], "quantity": quantity, "parent": parent,
+                "metadata": _EMPTY, "subscription": None,
+            })
+            line_objects.append({
+                "id": line_id, "object": "line_item", "amount": amount, "currency": currency,
+                "description": description, "discount_amounts": _NONE, "discountable": item["discountable"],
+                "discounts": _NONE, "invoice": invoice_id, "livemode": False, "metadata": _EMPTY, "parent": parent,
+                "period": period, "pretax_credit_amounts": _NONE, "pricing": pricing, "quantity": quantity,
+                "quantity_decimal": item["quantity_decimal"], "subscription": None, "subtotal": amount,
+                "taxes": taxes,
+            })
         data = invoicing.blank_invoice(invoice_id, at, customer, currency, billing_reason="manual",
                                        collection_method="charge_automatically", auto_advance=False)
-        sums = summarize(line_objects)
+        sums_key = (currency, tax_key, *lines)
+        sums = self._sums.get(sums_key)
+        if sums is None:  # totals depend only on the lines' parts: shared by invoices with the same lines
+            sums = self._sums[sums_key] = summarize(line_objects)
         due = max(sums["total"], 0)
         data.update(
             lines=line_flow.embedded_page(invoice_id, line_objects), subtotal=sums["subtotal"],
@@ -164,15 +216,14 @@ class BulkInvoices:
             "id": charge_id, "object": "charge", "amount": due, "amount_captured": due, "amount_refunded": 0,
             "application": None, "application_fee": None, "application_fee_amount": None,
             "balance_transaction": None,
-            "billing_details": {"address": customer.get("address") or _null_address(), "email": customer.get("email"),
-                                "name": customer.get("name"), "phone": customer.get("phone"), "tax_id": None},
+            "billing_details": self._billing_details(customer),
             "calculated_statement_descriptor": "STRIPE SANDBOX", "captured": True, "created": at,
             "currency": currency, "customer": customer_id, "description": intent["description"], "disputed": False,
             "failure_balance_transaction": None, "failure_code": None, "failure_message": None,
             "fraud_details": _EMPTY, "livemode": False, "metadata": intent["metadata"], "on_behalf_of": None,
             "outcome": outcome(card, int(ids.derived(charge_id, 2, digits=True)) % 65), "paid": True,
             "payment_intent": intent["id"], "payment_method": METHOD,
-            "payment_method_details": card_details(card, METHOD, due), "receipt_email": None,
+            "payment_method_details": self._card_details(due), "receipt_email": None,
             "receipt_number": None,
             "receipt_url": f"https://pay.stripe.com/receipts/payment/{ids.derived(charge_id, 32)}",
             "refunded": False,
@@ -200,10 +251,15 @@ class BulkInvoices:
         self._event("invoice.updated", paid, at, request, previous)
         self._event("invoice.paid", paid, at, request)
         self._event("invoice.payment_succeeded", paid, at, request)
+        assert not events, "EVENTS_PER_INVOICE is out of date"
         return invoice_id
 
 
 _EMPTY: dict = {}
+_NONE: list = []  # empty lists shared by the bulk-built objects (stored objects are never changed in place)
+NO_CREDITED_ITEMS = {"credited_items": None}
+NO_PRORATION = {"credited_items": None, "discount_amounts": _NONE}
+QUANTITY_TEXT = {n: str(n) for n in range(1, 10)}
 
 
 def _null_address() -> dict:
