@@ -22,6 +22,7 @@ import random
 from typing import TYPE_CHECKING
 
 from stripe_sandbox.scenarios.catalog import build_catalog
+from stripe_sandbox.scenarios.invoicing import charge_of, one_off_invoice
 from stripe_sandbox.scenarios.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -202,22 +203,6 @@ def _subscribe(seeder, at, refs, customer, items, **params):
     return sub
 
 
-def _one_off(seeder, at, refs, customer, items, *, finalize=True, auto_advance="true", **params):
-    """Invoice items + an invoice including them; finalized (and charged when ``auto_advance``)."""
-    for item in items:
-        seeder.create("invoiceitem", {"customer": customer, **item}, at=at)
-    invoice = seeder.create("invoice", {"customer": customer, "pending_invoice_items_behavior": "include", **params},
-                            at=at)
-    if finalize:
-        seeder.act("invoice", "finalize", invoice["id"], {"auto_advance": auto_advance}, at=at)
-    return seeder.resources["invoice"].data(invoice["id"])
-
-
-def _charge_of(seeder, invoice_id):
-    for record in seeder.state.store.indexed("invoice_payment", "invoice", invoice_id).records:
-        if record.data["status"] == "paid":
-            return seeder.resources["payment_intent"].data(record.data["payment"]["payment_intent"])["latest_charge"]
-    raise LookupError(invoice_id)
 
 
 def acme_subscribes(seeder, at, refs, customer):  # prorated first period up to the billing anchor
@@ -240,14 +225,14 @@ def jane_subscribes(seeder, at, refs, customer):  # promotion code, US sales tax
 
 
 def jane_onboarding(seeder, at, refs, customer):
-    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "usd")]},
+    invoice = one_off_invoice(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "usd")]},
                                                      "tax_rates": [refs["tax"]["sales_ca"]]}],
                        description="Onboarding")
     refs["jane_onboarding"] = invoice["id"]
 
 
 def jane_partial_refund(seeder, at, refs, customer):
-    seeder.create("refund", {"charge": _charge_of(seeder, refs["jane_onboarding"]), "amount": 5000,
+    seeder.create("refund", {"charge": charge_of(seeder, refs["jane_onboarding"]), "amount": 5000,
                              "reason": "requested_by_customer", "metadata": {"note": "migration took one day less"}},
                   at=at)
 
@@ -258,7 +243,7 @@ def initech_subscribes(seeder, at, refs, customer):
 
 def initech_dispute(seeder, at, refs, customer):
     sub = seeder.resources["subscription"].data(refs["subscriptions"][customer])
-    charge = _charge_of(seeder, sub["latest_invoice"])
+    charge = charge_of(seeder, sub["latest_invoice"])
     with seeder.state.lock:
         refs["initech_dispute"] = seeder.resources["dispute"].open(charge, seeder._ctx(at),
                                                                    reason="product_not_received")["id"]
@@ -271,7 +256,7 @@ def initech_evidence(seeder, at, refs, customer):
 
 
 def initech_integration(seeder, at, refs, customer):
-    invoice = _one_off(seeder, at, refs, customer, [{"amount": 80000, "currency": "usd",
+    invoice = one_off_invoice(seeder, at, refs, customer, [{"amount": 80000, "currency": "usd",
                                                      "description": "Custom integration work"}],
                        collection_method="send_invoice", days_until_due=7, auto_advance="false")
     refs["initech_integration"] = invoice["id"]
@@ -282,7 +267,7 @@ def initech_gives_up(seeder, at, refs, customer):
 
 
 def hans_onboarding(seeder, at, refs, customer):
-    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "eur")]},
+    invoice = one_off_invoice(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "eur")]},
                                                      "tax_rates": [refs["tax"]["vat_de"]]}],
                        collection_method="send_invoice", days_until_due=14)
     refs["hans_onboarding"] = invoice["id"]
@@ -310,7 +295,7 @@ def sakura_pays_with_another_card(seeder, at, refs, customer):
 
 
 def emily_support(seeder, at, refs, customer):
-    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("support", "gbp")]},
+    invoice = one_off_invoice(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("support", "gbp")]},
                                                      "tax_rates": [refs["tax"]["vat_gb"]]}])
     refs["emily_support"] = invoice["id"]
 
@@ -329,7 +314,7 @@ def dupont_subscribes(seeder, at, refs, customer):  # tax-inclusive prices, an a
 
 
 def yuki_wrong_invoice(seeder, at, refs, customer):
-    invoice = _one_off(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "jpy")]},
+    invoice = one_off_invoice(seeder, at, refs, customer, [{"pricing": {"price": refs["price"][("onboarding", "jpy")]},
                                                      "tax_rates": [refs["tax"]["jct"]]}], auto_advance="false")
     refs["yuki_wrong"] = invoice["id"]
 
@@ -339,7 +324,7 @@ def yuki_void(seeder, at, refs, customer):
 
 
 def yuki_right_invoice(seeder, at, refs, customer):
-    _one_off(seeder, at, refs, customer, [{"amount": 30000, "currency": "jpy",
+    one_off_invoice(seeder, at, refs, customer, [{"amount": 30000, "currency": "jpy",
                                            "description": "Onboarding package (agreed price)",
                                            "tax_rates": [refs["tax"]["jct"]]}])
 

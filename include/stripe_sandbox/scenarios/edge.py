@@ -26,6 +26,7 @@ import random
 from typing import TYPE_CHECKING
 
 from stripe_sandbox.scenarios.catalog import build_catalog
+from stripe_sandbox.scenarios.invoicing import charge_of, one_off_invoice
 from stripe_sandbox.scenarios.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -105,21 +106,6 @@ def _catalog(seeder: Seeder, at: int, refs: dict) -> None:
                                                "duration": "forever"}, at=at)["id"]
 
 
-def _invoice(seeder, at, refs, customer, items, *, finalize=True, auto_advance="true", **params):
-    for item in items:
-        seeder.create("invoiceitem", {"customer": customer, **item}, at=at)
-    invoice = seeder.create("invoice", {"customer": customer, "pending_invoice_items_behavior": "include", **params},
-                            at=at)
-    if finalize:
-        seeder.act("invoice", "finalize", invoice["id"], {"auto_advance": auto_advance}, at=at)
-    return seeder.resources["invoice"].data(invoice["id"])
-
-
-def _charge_of(seeder, invoice_id):
-    for record in seeder.state.store.indexed("invoice_payment", "invoice", invoice_id).records:
-        if record.data["status"] == "paid":
-            return seeder.resources["payment_intent"].data(record.data["payment"]["payment_intent"])["latest_charge"]
-    raise LookupError(invoice_id)
 
 
 def zero_subscribes(seeder, at, refs):
@@ -127,20 +113,20 @@ def zero_subscribes(seeder, at, refs):
                                          "items": [{"price": refs["price"][("pro", "usd")]}],
                                          "discounts": [{"coupon": refs["free100"]}]}, at=at)
     refs["zero_sub"] = sub["id"]
-    _invoice(seeder, at, refs, refs["customer"]["zero"], [{"amount": 0, "currency": "usd",
+    one_off_invoice(seeder, at, refs, refs["customer"]["zero"], [{"amount": 0, "currency": "usd",
                                                            "description": "Complimentary setup"}])
 
 
 def negative_invoice(seeder, at, refs):
     customer = refs["customer"]["negative"]
-    _invoice(seeder, at, refs, customer, [
+    one_off_invoice(seeder, at, refs, customer, [
         {"amount": 5000, "currency": "usd", "description": "Consulting hours"},
         {"amount": -12000, "currency": "usd", "description": "Service credit for the outage"},
     ])
 
 
 def negative_then_owes(seeder, at, refs):
-    _invoice(seeder, at, refs, refs["customer"]["negative"], [{"amount": 10000, "currency": "usd",
+    one_off_invoice(seeder, at, refs, refs["customer"]["negative"], [{"amount": 10000, "currency": "usd",
                                                                 "description": "Consulting hours"}])
 
 
@@ -152,7 +138,7 @@ def kuwait_subscribes(seeder, at, refs):
 
 
 def kuwait_partial_refund(seeder, at, refs):
-    seeder.create("refund", {"charge": _charge_of(seeder, refs["kuwait_invoice"]), "amount": 3330}, at=at)
+    seeder.create("refund", {"charge": charge_of(seeder, refs["kuwait_invoice"]), "amount": 3330}, at=at)
 
 
 def many_lines(seeder, at, refs):
@@ -160,12 +146,12 @@ def many_lines(seeder, at, refs):
     keys = ["pro", "seat", "onboarding", "support", "enterprise"]
     items = [{"pricing": {"price": refs["price"][(keys[i % 5], "eur")]}, "quantity": 1 + i % 3,
               "description": f"Order line {i + 1}", "tax_rates": [refs["tax"]["vat_de"]]} for i in range(25)]
-    invoice = _invoice(seeder, at, refs, customer, items, description="25 lines")
+    invoice = one_off_invoice(seeder, at, refs, customer, items, description="25 lines")
     refs["many_invoice"] = invoice["id"]
 
 
 def many_partial_refund(seeder, at, refs):
-    seeder.create("refund", {"charge": _charge_of(seeder, refs["many_invoice"]), "amount": 10000,
+    seeder.create("refund", {"charge": charge_of(seeder, refs["many_invoice"]), "amount": 10000,
                              "reason": "requested_by_customer"}, at=at)
 
 
@@ -182,7 +168,7 @@ def bulk_order(seeder, at, refs):
     customer = refs["customer"]["bulk"]
     items = [{"amount": 100 * (i % 7 + 1), "currency": "usd", "description": f"SKU-{i + 1:04d}"}
              for i in range(150)]
-    invoice = _invoice(seeder, at, refs, customer, items, collection_method="send_invoice", days_until_due=30)
+    invoice = one_off_invoice(seeder, at, refs, customer, items, collection_method="send_invoice", days_until_due=30)
     refs["bulk_invoice"] = invoice["id"]
 
 
@@ -211,10 +197,10 @@ def dunning_card_expires(seeder, at, refs):
 
 
 def won_dispute(seeder, at, refs):
-    invoice = _invoice(seeder, at, refs, refs["customer"]["won"],
+    invoice = one_off_invoice(seeder, at, refs, refs["customer"]["won"],
                        [{"pricing": {"price": refs["price"][("support", "usd")]}}],
                        default_payment_method="pm_card_createDispute")
-    charge = _charge_of(seeder, invoice["id"])
+    charge = charge_of(seeder, invoice["id"])
     refs["won_dispute"] = seeder.resources["dispute"].list_for_charge(charge)[0]
 
 
@@ -232,12 +218,12 @@ def lost_subscribes(seeder, at, refs):
 
 def lost_dispute(seeder, at, refs):  # never answered: lost at due_by
     with seeder.state.lock:
-        seeder.resources["dispute"].open(_charge_of(seeder, refs["lost_invoice"]), seeder._ctx(at),
+        seeder.resources["dispute"].open(charge_of(seeder, refs["lost_invoice"]), seeder._ctx(at),
                                          reason="subscription_canceled")
 
 
 def seoul_invoice(seeder, at, refs):
-    _invoice(seeder, at, refs, refs["customer"]["seoul"], [
+    one_off_invoice(seeder, at, refs, refs["customer"]["seoul"], [
         {"amount": 55000, "currency": "krw", "description": "API usage, October", "tax_rates": [refs["tax"]["kr_vat"]]},
         {"unit_amount_decimal": "3333", "quantity": 3, "currency": "krw", "description": "Extra seats",
          "tax_rates": [refs["tax"]["kr_vat"]]},
@@ -245,7 +231,7 @@ def seoul_invoice(seeder, at, refs):
 
 
 def mixed_tax_invoice(seeder, at, refs):
-    _invoice(seeder, at, refs, refs["customer"]["mixed"], [
+    one_off_invoice(seeder, at, refs, refs["customer"]["mixed"], [
         {"pricing": {"price": refs["price"][("support", "eur")]}, "tax_rates": [refs["tax"]["nl_vat_incl"]]},
         {"amount": 4999, "currency": "eur", "description": "Printed manuals", "tax_rates": [refs["tax"]["nl_vat_low"]]},
         {"amount": 1234, "currency": "eur", "description": "Shipping (untaxed)"},
@@ -271,7 +257,7 @@ def trial_subscribes(seeder, at, refs):
 
 
 def gone_buys(seeder, at, refs):
-    _invoice(seeder, at, refs, refs["customer"]["gone"], [{"pricing": {"price": refs["price"][("onboarding", "usd")]}}])
+    one_off_invoice(seeder, at, refs, refs["customer"]["gone"], [{"pricing": {"price": refs["price"][("onboarding", "usd")]}}])
 
 
 def gone_leaves(seeder, at, refs):
