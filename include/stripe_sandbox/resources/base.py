@@ -167,6 +167,18 @@ class Resource:
         )
 
     # -- standard handlers -----------------------------------------------------------------
+    def crud_routes(self, *, deletable: bool = False) -> list[Route]:
+        """Create, list, retrieve and update (and delete) at ``url``, as most Stripe resources have."""
+        routes: list[Route] = [
+            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
+            ("GET", self.url, self.list_handler),
+            ("GET", f"{self.url}/{ID}", self.retrieve_handler),
+            ("POST", f"{self.url}/{ID}", lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
+        ]
+        if deletable:
+            routes.append(("DELETE", f"{self.url}/{ID}", lambda call: self.delete(call.id, call.ctx)))
+        return routes
+
     def respond(self, data: dict, call: ApiCall) -> dict:
         """The answer to a write: the object as stored now, expanded as the call asked."""
         return self.render(self.record(data["id"]), self.expand_param(call.params))

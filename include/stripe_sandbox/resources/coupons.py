@@ -14,7 +14,7 @@ from stripe_sandbox.billing.money import as_json_number
 from stripe_sandbox.errors import invalid_request, unsupported_parameter
 from stripe_sandbox.forms import as_str
 from stripe_sandbox.resources import params as p
-from stripe_sandbox.resources.base import ID, Resource, Route
+from stripe_sandbox.resources.base import Resource, Route
 from stripe_sandbox.state import WriteContext
 
 CREATE = frozenset({"id", "percent_off", "amount_off", "currency", "duration", "duration_in_months",
@@ -29,13 +29,7 @@ class Coupons(Resource):
     expandable = frozenset()
 
     def routes(self) -> list[Route]:
-        return [
-            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
-            ("GET", self.url, self.list_handler),
-            ("GET", f"{self.url}/{ID}", self.retrieve_handler),
-            ("POST", f"{self.url}/{ID}", lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
-            ("DELETE", f"{self.url}/{ID}", lambda call: self.delete(call.id, call.ctx)),
-        ]
+        return self.crud_routes(deletable=True)
 
     def new_id(self) -> str:
         return self.state.ids.token("coupon", string.ascii_uppercase + string.digits, 8)

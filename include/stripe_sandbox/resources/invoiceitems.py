@@ -18,7 +18,7 @@ from stripe_sandbox.errors import invalid_request, unsupported_parameter
 from stripe_sandbox.forms import as_str
 from stripe_sandbox.resources import filters as f
 from stripe_sandbox.resources import params as p
-from stripe_sandbox.resources.base import ID, Resource, Route
+from stripe_sandbox.resources.base import Resource, Route
 from stripe_sandbox.state import WriteContext
 
 CREATE = frozenset({"customer", "amount", "currency", "pricing", "price_data", "quantity", "description",
@@ -51,13 +51,7 @@ class InvoiceItems(Resource):
         self._invoiced_prefix: dict[str, int] = {}
 
     def routes(self) -> list[Route]:
-        return [
-            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
-            ("GET", self.url, self.list_handler),
-            ("GET", f"{self.url}/{ID}", self.retrieve_handler),
-            ("POST", f"{self.url}/{ID}", lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
-            ("DELETE", f"{self.url}/{ID}", lambda call: self.delete(call.id, call.ctx)),
-        ]
+        return self.crud_routes(deletable=True)
 
     # -- write paths -----------------------------------------------------------------------
     def create(self, params: dict, ctx: WriteContext) -> dict:

@@ -9,7 +9,7 @@ from stripe_sandbox.billing.tax import Rate
 from stripe_sandbox.forms import as_str
 from stripe_sandbox.resources import filters as f
 from stripe_sandbox.resources import params as p
-from stripe_sandbox.resources.base import ID, Resource, Route
+from stripe_sandbox.resources.base import Resource, Route
 from stripe_sandbox.state import WriteContext
 
 STRINGS = ("country", "description", "jurisdiction", "state", "tax_type")
@@ -25,12 +25,7 @@ class TaxRates(Resource):
     filters = {"active": f.boolean("active"), "inclusive": f.boolean("inclusive")}
 
     def routes(self) -> list[Route]:
-        return [
-            ("POST", self.url, lambda call: self.respond(self.create(call.params, call.ctx), call)),
-            ("GET", self.url, self.list_handler),
-            ("GET", f"{self.url}/{ID}", self.retrieve_handler),
-            ("POST", f"{self.url}/{ID}", lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
-        ]
+        return self.crud_routes()
 
     def create(self, params: dict, ctx: WriteContext) -> dict:
         self.only(params, CREATE)
