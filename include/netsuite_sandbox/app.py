@@ -6,7 +6,7 @@ Order for each ``/services/...`` request: fault injection (``faults.py``), authe
 ``NetSuiteError`` anywhere becomes NetSuite's error body. SOAP
 (``/services/NetSuitePort_<version>``) checks its ``tokenPassport``, takes a slot from the same
 account pool and answers SOAP faults (``soap/``). ``/_sandbox/...`` are the sandbox's own
-control endpoints (faults, ledger), without authentication.
+control endpoints (faults, ledger, reference settings), without authentication.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from netsuite_sandbox.governance import GovernanceSnapshot, Governor
 from netsuite_sandbox.oauth2 import TOKEN_PATH, OAuth2Client, OAuth2Server
 from netsuite_sandbox.records import RecordStore, custom_fields, default_registry
 from netsuite_sandbox.records.serialize import record_json
+from netsuite_sandbox.reference_settings import ReferenceSettings
 from netsuite_sandbox.rest import RestApi
 from netsuite_sandbox.seed import apply_seed, is_seeded, load_seed, seed_custom_fields
 from netsuite_sandbox.soap.service import SOAP_PATH_RE, SoapService
@@ -111,6 +112,8 @@ class NetSuiteSandbox(App):
         for method, pattern, handler in self.faults.routes():
             self.route(method, pattern, handler)
         self.route("GET", "/_sandbox/ledger/trial-balance", self._trial_balance)
+        for method, pattern, handler in ReferenceSettings(self.store).routes():
+            self.route(method, pattern, handler)
 
     # --- HTTP ------------------------------------------------------------------------------
     @property

@@ -27,7 +27,7 @@ def test_state_survives_stop_and_restart(start_sandbox, tmp_path):
     # Ids keep counting up; reference data was not seeded twice.
     assert client.upsert("customer", "cus_next", {"companyName": "Next"}).status_code == 204
     assert int(client.get("customer", "eid:cus_next").json()["id"]) > int(kept_id)
-    assert client.suiteql("SELECT COUNT(*) AS n FROM currency").json()["items"][0]["n"] == "7"
+    assert client.suiteql("SELECT COUNT(*) AS n FROM currency").json()["items"][0]["n"] == "8"
 
 
 def test_reopening_is_idempotent_and_seed_is_first_start_only(tmp_path):

@@ -1,7 +1,9 @@
 """Reference lists the connector points at: subsidiary, currency, account, paymentMethod, term.
 
-They are read-only over REST (``writable=False``) and come from the seed file. Each has its
-own record group, so their ids (1, 2, ...) do not collide with entities or transactions.
+They are read-only over REST (``writable=False``) and come from the seed file; only the
+control endpoint ``/_sandbox/reference`` (``reference_settings.py``) toggles a currency's or an
+account's ``isInactive``. Each has its own record group, so their ids (1, 2, ...) do not
+collide with entities or transactions.
 SuiteQL tables: ``subsidiary``, ``currency``, ``account``, ``paymentmethod``, ``term``.
 """
 
