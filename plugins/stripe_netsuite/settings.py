@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -58,10 +59,75 @@ class CustomerSettings(_Section):
         return value
 
 
+# A NetSuite record named in the settings: a string is its external ID, a number its internal ID.
+RecordName = Union[int, str]
+
+
+def record_ref(name: RecordName) -> dict[str, str]:
+    """The REST/SOAP reference for a record named in the settings."""
+    return {"id": str(name)} if isinstance(name, int) else {"externalId": name}
+
+
+class InvoiceSettings(_Section):
+    enabled: bool = True
+    tax_mode: Literal["separate_line", "per_item_line"] = Field(
+        "separate_line",
+        description="separate_line: one tax line per Stripe tax rate at the end of the invoice; per_item_line: "
+        "a tax line right after each taxed item line.",
+    )
+    tax_item: RecordName = "stripe-item-tax"
+    item_mode: Literal["per_price", "global"] = "per_price"
+    one_time_prices: Literal["generic_item", "own_item"] = "generic_item"
+    generic_item: RecordName = "stripe-item-generic"
+    shipping_item: RecordName = "stripe-item-shipping"
+    customer_balance_item: RecordName = "stripe-item-customer-balance"
+    credit_note_custom_item: RecordName = "stripe-item-unallocated"
+    discount_mode: Literal["per_coupon", "global"] = "per_coupon"
+    generic_discount_item: RecordName = "stripe-item-discount"
+    item_income_account: RecordName = "acct-sales-income"
+    item_deferred_revenue_account: RecordName | None = None
+    discount_account: RecordName = "acct-sales-discounts"
+    discount_non_posting: bool = True
+    keep_unpaid_invoices_open: bool = False
+    close_with_invoice_items: bool = True
+    bad_debt_item: RecordName = "stripe-item-bad-debt"
+    void_item: RecordName = "stripe-item-unallocated"
+    sync_zero_invoices: bool = True
+    timezone: str = "UTC"
+    fingerprint_field: str | None = "custbody_stripe_sync_hash"
+    stripe_id_field: str | None = "custbody_stripe_id"
+    line_id_field: str | None = "custcol_stripe_line_id"
+    proration_field: str | None = "custcol_stripe_proration"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. UTC, America/New_York)") from None
+        return value
+
+    @field_validator("fingerprint_field", "stripe_id_field")
+    @classmethod
+    def _body_field(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("custbody"):
+            raise ValueError("must be a transaction body custom field id starting with 'custbody', or null")
+        return value
+
+    @field_validator("line_id_field", "proration_field")
+    @classmethod
+    def _line_field(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("custcol"):
+            raise ValueError("must be a transaction line custom field id starting with 'custcol', or null")
+        return value
+
+
 class Settings(_Section):
     netsuite: NetSuiteSettings = NetSuiteSettings()
     sync: SyncSettings = SyncSettings()
     customers: CustomerSettings = CustomerSettings()
+    invoices: InvoiceSettings = InvoiceSettings()
 
 
 def settings_path(path: str | os.PathLike | None = None) -> Path | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-EXPECTED = {"stripe_customers_to_netsuite"}
+EXPECTED = {"stripe_customers_to_netsuite", "stripe_invoices_to_netsuite"}
 
 
 @pytest.fixture(scope="module")

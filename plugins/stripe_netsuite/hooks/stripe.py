@@ -205,8 +205,11 @@ class StripeHook(BaseHook):
                 return
             yield item.to_dict()
 
-    def complete_lines(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """``obj`` (an invoice or credit note dict) with every line, fetching pages past the first."""
+    def complete_lines(self, obj: dict[str, Any], expand: Sequence[str] = ()) -> dict[str, Any]:
+        """``obj`` (an invoice or credit note dict) with every line, fetching pages past the first.
+
+        ``expand`` names expansions of each line (e.g. ``discounts``), as on the embedded lines.
+        """
         service = _LINE_SERVICES.get(obj.get("object", ""))
         lines = obj.get("lines") or {}
         if service is None or not lines.get("has_more"):
@@ -215,22 +218,59 @@ class StripeHook(BaseHook):
         params: dict[str, Any] = {"limit": PAGE_SIZE}
         if known:
             params["starting_after"] = known[-1]["id"]
+        if expand:
+            params["expand"] = [f"data.{path}" for path in expand]
         page = self._call(
             lambda: getattr(self.client.v1, service).line_items.list(obj["id"], params=params), f"list lines of {obj['id']}"
         )
         rest = list(self._iterate(page, f"list lines of {obj['id']}"))
         return {**obj, "lines": {**lines, "data": known + rest, "has_more": False}}
 
-    def complete_all_lines(self, objects: Iterable[dict[str, Any]], max_workers: int = 4) -> list[dict[str, Any]]:
+    def complete_all_lines(
+        self, objects: Iterable[dict[str, Any]], max_workers: int = 4, expand: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
         """``complete_lines`` over many objects; pages are fetched on a few threads (under the rate limit)."""
         objects = list(objects)
         needy = [i for i, o in enumerate(objects) if (o.get("lines") or {}).get("has_more")]
         if not needy:
             return objects
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(needy)))) as pool:
-            for index, done in zip(needy, pool.map(self.complete_lines, [objects[i] for i in needy])):
-                objects[index] = done
+            done = pool.map(lambda o: self.complete_lines(o, expand), [objects[i] for i in needy])
+            for index, completed in zip(needy, done):
+                objects[index] = completed
         return objects
+
+    def retrieve_many(
+        self, resource: str, object_ids: Iterable[str], *, expand: Sequence[str] = (), max_workers: int = 4
+    ) -> dict[str, dict[str, Any] | StripeHookError]:
+        """Each object by ID, fetched on a few threads; a failed read comes back as its error, not raised."""
+        ids = sorted(set(object_ids))
+
+        def one(object_id: str) -> dict[str, Any] | StripeHookError:
+            try:
+                return self.retrieve(resource, object_id, expand=expand)
+            except StripeAuthError:
+                raise
+            except StripeHookError as exc:
+                return exc
+
+        if not ids:
+            return {}
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(ids)))) as pool:
+            return dict(zip(ids, pool.map(one, ids)))
+
+    def credit_notes_of(self, invoice_ids: Iterable[str], max_workers: int = 4) -> dict[str, list[dict[str, Any]]]:
+        """Every credit note of each invoice, each with all its lines (one list request per invoice)."""
+        ids = sorted(set(invoice_ids))
+
+        def of(invoice_id: str) -> list[dict[str, Any]]:
+            notes = self.list_objects("credit_notes", invoice=invoice_id)
+            return [self.complete_lines(note) for note in notes]
+
+        if not ids:
+            return {}
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(ids)))) as pool:
+            return dict(zip(ids, pool.map(of, ids)))
 
     def payout_balance_transactions(self, payout_id: str, *, expand_source: bool = True) -> list[dict[str, Any]]:
         """Every balance transaction paid out by an automatic payout (its own ``payout`` row included)."""

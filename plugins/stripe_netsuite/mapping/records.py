@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -37,3 +38,39 @@ class MappingError(ValueError):
         super().__init__(f"{stripe_id}: {message}")
         self.stripe_id = stripe_id
         self.reason = message
+
+
+@dataclass(frozen=True)
+class InternalIdRef:
+    """A reference to another record by its NetSuite internal ID, known only after that record loads.
+
+    Mapping is pure and cannot know internal IDs; the flow engine replaces each of these with
+    ``{"id": <internal id>}`` once the record with this external ID has loaded (apply sublists
+    take internal IDs only).
+    """
+
+    external_id: str
+
+
+class UnresolvedReference(LookupError):
+    """A record references one that did not load (so it has no internal ID)."""
+
+
+def resolve_internal_ids(record: NeutralRecord, internal_ids: Mapping[str, str]) -> NeutralRecord:
+    """``record`` with every ``InternalIdRef`` replaced by ``{"id": ...}`` from ``internal_ids``."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, InternalIdRef):
+            if value.external_id not in internal_ids:
+                raise UnresolvedReference(
+                    f"{record.external_id} needs {value.external_id}, which did not load in this run; "
+                    "it is retried with it"
+                )
+            return {"id": internal_ids[value.external_id]}
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    return replace(record, fields=resolve(record.fields))

@@ -9,7 +9,7 @@ from typing import Any
 from stripe_netsuite.mapping.customers import RECORD_TYPE, map_customer
 from stripe_netsuite.mapping.records import NeutralRecord
 from stripe_netsuite.settings import Settings
-from stripe_netsuite.sync.flow import SourceObject
+from stripe_netsuite.sync.flow import Prepared, SourceObject
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class CustomerContext:
 class CustomersFlow:
     name = "customers"
     stripe_resource = "customers"
+    list_expand: tuple[str, ...] = ()
     event_types = ("customer.created", "customer.updated", "customer.deleted")
     record_type = RECORD_TYPE
     suiteql_table = "customer"
@@ -33,8 +34,8 @@ class CustomersFlow:
             return None
         return SourceObject(dict(obj), deleted=event.get("type") == "customer.deleted")
 
-    def build_context(self, netsuite, settings: Settings) -> CustomerContext:
-        return CustomerContext(currency_ids=netsuite.currency_ids())
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings) -> Prepared:
+        return Prepared(sources, CustomerContext(currency_ids=netsuite.currency_ids()))
 
     def map(self, source: SourceObject, context: CustomerContext, settings: Settings) -> NeutralRecord | None:
         deleted = source.deleted or bool(source.data.get("deleted"))

@@ -17,7 +17,7 @@ from typing import Any
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteError
 from stripe_netsuite.hooks.stripe import StripeAuthError, StripeHook, StripeHookError
-from stripe_netsuite.mapping.records import MappingError, NeutralRecord
+from stripe_netsuite.mapping.records import MappingError, NeutralRecord, UnresolvedReference, resolve_internal_ids
 from stripe_netsuite.settings import Settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
 from stripe_netsuite.sync.flow import FlowSpec, SourceObject
@@ -94,7 +94,9 @@ class FlowEngine:
     # -- extract ----------------------------------------------------------------------------
 
     def _listed(self, window: Window) -> Iterator[SourceObject]:
-        for obj in self.stripe.list_objects(self.flow.stripe_resource, created_gte=window.start, created_lt=window.end):
+        for obj in self.stripe.list_objects(
+            self.flow.stripe_resource, created_gte=window.start, created_lt=window.end, expand=self.flow.list_expand
+        ):
             yield SourceObject(obj)
 
     def _from_events(self, cursor: Cursor, summary: SyncSummary) -> list[SourceObject]:
@@ -147,19 +149,21 @@ class FlowEngine:
 
     # -- transform + load -------------------------------------------------------------------
 
-    def _map(self, sources: list[SourceObject], context: Any, summary: SyncSummary) -> list[NeutralRecord]:
-        records = []
+    def _map(self, sources: list[SourceObject], context: Any, summary: SyncSummary) -> list[list[list[NeutralRecord]]]:
+        """Each source's records in load stages (a record may reference one of an earlier stage)."""
+        plans = []
         for source in sources:
             try:
-                record = self.flow.map(source, context, self.settings)
+                result = self.flow.map(source, context, self.settings)
             except MappingError as exc:
-                summary.failed.append({"stripe_id": exc.stripe_id, "code": "MAPPING", "message": exc.reason})
+                summary.failed.append({"stripe_id": source.stripe_id, "code": "MAPPING", "message": exc.reason
+                                       if exc.stripe_id == source.stripe_id else str(exc)})
                 continue
-            if record is None:
+            if result is None:
                 summary.skipped += 1
             else:
-                records.append(record)
-        return records
+                plans.append([[result]] if isinstance(result, NeutralRecord) else result)
+        return plans
 
     def _existing(self, batch: list[NeutralRecord], fingerprint_field: str | None) -> dict[str, dict[str, Any]]:
         columns = [fingerprint_field.lower()] if fingerprint_field else []
@@ -174,7 +178,27 @@ class FlowEngine:
                 ) from None
             raise
 
-    def _load(self, records: list[NeutralRecord], summary: SyncSummary) -> None:
+    def _load(self, plans: list[list[list[NeutralRecord]]], summary: SyncSummary) -> None:
+        """Load stage by stage; a source whose record fails loads nothing of its later stages."""
+        loaded: dict[str, str] = {}  # external ID -> internal ID, of this run's records
+        failed_sources: set[str] = set()
+        for stage in range(max((len(plan) for plan in plans), default=0)):
+            batch: list[NeutralRecord] = []
+            for plan in plans:
+                if stage >= len(plan) or not plan[stage] or plan[0][0].source_id in failed_sources:
+                    continue
+                for record in plan[stage]:
+                    try:
+                        batch.append(resolve_internal_ids(record, loaded))
+                    except UnresolvedReference as exc:
+                        failed_sources.add(record.source_id)
+                        summary.failed.append({"stripe_id": record.source_id, "code": "DEPENDENCY", "message": str(exc)})
+                        break
+            failed_before = len(summary.failed)
+            self._load_batch(batch, summary, loaded)
+            failed_sources.update(f["stripe_id"] for f in summary.failed[failed_before:])
+
+    def _load_batch(self, records: list[NeutralRecord], summary: SyncSummary, loaded: dict[str, str]) -> None:
         fingerprint_field = self.flow.fingerprint_field(self.settings)
         update_existing = self.flow.update_existing(self.settings)
         for batch in _batched(records, self.settings.sync.batch_size):
@@ -188,7 +212,7 @@ class FlowEngine:
                     or (fingerprint_field and row.get(fingerprint_field.lower()) == fingerprint)
                 ):
                     summary.unchanged += 1
-                    summary.id_map[record.source_id] = row["id"]
+                    summary.id_map[record.external_id] = loaded[record.external_id] = row["id"]
                     continue
                 if fingerprint_field:
                     record.fields[fingerprint_field] = fingerprint
@@ -198,14 +222,16 @@ class FlowEngine:
                 internal_id = result.id_map.get(record.external_id)
                 if internal_id is None:
                     continue
-                summary.id_map[record.source_id] = internal_id
+                summary.id_map[record.external_id] = loaded[record.external_id] = internal_id
                 if record.external_id in existing:
                     summary.updated += 1
                 else:
                     summary.created += 1
             for error in result.errors:
                 summary.failed.append(
-                    {"stripe_id": error.source_id or error.external_id, "code": error.code, "message": error.message}
+                    {"stripe_id": error.source_id or error.external_id, "code": error.code,
+                     "message": error.message if error.external_id == (error.source_id or error.external_id)
+                     else f"{error.external_id}: {error.message}"}
                 )
 
     # -- the run ----------------------------------------------------------------------------
@@ -218,8 +244,11 @@ class FlowEngine:
         queue = self.retry_queue.load()
         sources = self._with_retry_queue(self._sources(mode, window, summary), queue, summary)
         summary.seen = len(sources)
-        context = self.flow.build_context(self.netsuite, self.settings)
-        self._load(self._map(sources, context, summary), summary)
+        prepared = self.flow.prepare(sources, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings)
+        for stripe_id, (code, message) in prepared.failures.items():
+            summary.failed.append({"stripe_id": stripe_id, "code": code, "message": message})
+        ready = [s for s in prepared.sources if s.stripe_id not in prepared.failures]
+        self._load(self._map(ready, prepared.context, summary), summary)
 
         failed_ids = {f["stripe_id"] for f in summary.failed}
         loaded = [s.stripe_id for s in sources if s.stripe_id not in failed_ids]

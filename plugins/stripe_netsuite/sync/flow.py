@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from stripe_netsuite.mapping.records import NeutralRecord
@@ -26,9 +26,23 @@ class SourceObject:
         return self.data["id"]
 
 
+@dataclass
+class Prepared:
+    """The run's sources made ready for mapping: completed, with their lookups and dependencies.
+
+    ``failures`` are sources that cannot be mapped this run (e.g. their customer did not load):
+    Stripe ID -> (code, message); the engine queues them for retry.
+    """
+
+    sources: list[SourceObject]
+    context: Any
+    failures: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
 class FlowSpec(Protocol):
     name: str
     stripe_resource: str  # StripeClient v1 service, e.g. "customers"
+    list_expand: tuple[str, ...]  # expansions of each listed object (backfills, first run)
     event_types: tuple[str, ...]
     record_type: str  # NetSuite REST record type
     suiteql_table: str
@@ -37,10 +51,16 @@ class FlowSpec(Protocol):
 
     def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | None: ...
 
-    def build_context(self, netsuite, settings: Settings) -> Any: ...
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings) -> Prepared:
+        """Complete the sources (I/O allowed) and build what the pure mapping needs."""
+        ...
 
-    def map(self, source: SourceObject, context: Any, settings: Settings) -> NeutralRecord | None:
-        """The NetSuite record, or None to skip this object (e.g. a deletion the settings ignore)."""
+    def map(
+        self, source: SourceObject, context: Any, settings: Settings
+    ) -> NeutralRecord | list[list[NeutralRecord]] | None:
+        """The NetSuite record, or the records in load stages (later stages may reference earlier
+        ones by ``InternalIdRef``), or None to skip this object (e.g. a draft, or a deletion the
+        settings ignore)."""
         ...
 
     def fingerprint_field(self, settings: Settings) -> str | None: ...

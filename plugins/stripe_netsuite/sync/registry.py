@@ -2,5 +2,6 @@
 
 from stripe_netsuite.sync.customers import CustomersFlow
 from stripe_netsuite.sync.flow import FlowSpec
+from stripe_netsuite.sync.invoices import InvoicesFlow
 
-FLOWS: dict[str, FlowSpec] = {"customers": CustomersFlow()}
+FLOWS: dict[str, FlowSpec] = {"customers": CustomersFlow(), "invoices": InvoicesFlow()}

@@ -1,0 +1,146 @@
+"""Compare Stripe invoices and credit notes with NetSuite invoices and credit memos (pure).
+
+A user report (the demo prints it; the README says how to read it) and the flows' test oracle.
+For every finalized Stripe invoice NetSuite must hold one invoice under its Stripe ID with the
+same customer, currency and total (a negative Stripe total is a zero NetSuite invoice), and an
+amount remaining equal to what Stripe still expects plus what the payments flow has still to
+apply; and one credit memo per credit note, balance use, uncollectible and void. Totals per
+currency close the report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from stripe_netsuite.mapping.invoices import FINALIZED, balance_credit_used
+from stripe_netsuite.mapping.money import to_decimal
+from stripe_netsuite.settings import InvoiceSettings
+
+NETSUITE_ROWS_QUERY = (
+    "SELECT t.id, t.externalid, t.recordtype, t.foreigntotal, t.foreignamountremaining, cur.symbol AS currency, "
+    "cus.externalid AS customer FROM transaction t JOIN currency cur ON cur.id = t.currency "
+    "JOIN customer cus ON cus.id = t.entity WHERE t.recordtype IN ('invoice', 'creditMemo') ORDER BY t.id"
+)
+
+
+@dataclass
+class InvoiceReconciliation:
+    stripe_invoices: int = 0
+    netsuite_invoices: int = 0
+    matched: int = 0
+    credit_memos_expected: int = 0
+    credit_memos_matched: int = 0
+    problems: list[str] = field(default_factory=list)
+    awaiting_payments: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    totals: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # currency -> (Stripe, NetSuite)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        out = [
+            f"invoices: Stripe {self.stripe_invoices} finalized, NetSuite {self.netsuite_invoices}, matched "
+            f"{self.matched}; credit memos expected {self.credit_memos_expected}, matched "
+            f"{self.credit_memos_matched}" + (" - OK" if self.ok else " - MISMATCH")
+        ]
+        for currency, (stripe_total, netsuite_total) in sorted(self.totals.items()):
+            waiting = self.awaiting_payments.get(currency, Decimal(0))
+            out.append(f"  {currency}: invoiced Stripe {stripe_total}, NetSuite {netsuite_total}; "
+                       f"paid in Stripe, for the payments flow to apply: {waiting}")
+        out += [f"  {problem}" for problem in self.problems]
+        return out
+
+
+def _expected_memos(invoice: Mapping[str, Any], notes: list[Mapping[str, Any]], settings: InvoiceSettings) -> dict[str, int]:
+    """External ID -> total (minor units) of each credit memo the invoices flow makes for an invoice."""
+    memos = {}
+    for cn in notes:
+        refunded = sum(int(r.get("amount_refunded") or 0) for r in cn.get("refunds") or [])
+        to_balance = max(0, int(cn.get("post_payment_amount") or 0) - refunded - int(cn.get("out_of_band_amount") or 0))
+        memos[cn["id"]] = 0 if cn.get("status") == "void" else int(cn.get("total") or 0) - to_balance
+    if balance_credit_used(invoice):
+        memos[f"cm-bal-{invoice['id']}"] = balance_credit_used(invoice)
+    remaining = int(invoice.get("amount_remaining") or 0)
+    if invoice["status"] == "uncollectible" and not settings.keep_unpaid_invoices_open and remaining > 0:
+        memos[f"cm-unc-{invoice['id']}"] = remaining
+    if invoice["status"] == "void" and remaining > 0:
+        memos[f"cm-void-{invoice['id']}"] = remaining
+    return memos
+
+
+def _synced(invoice: Mapping[str, Any], settings: InvoiceSettings) -> bool:
+    if invoice.get("status") not in FINALIZED:
+        return False
+    all_zero = all(not line.get("amount") for line in (invoice.get("lines") or {}).get("data") or [])
+    return settings.sync_zero_invoices or invoice.get("total") or not all_zero
+
+
+def reconcile_invoices(
+    stripe_invoices: Iterable[Mapping[str, Any]],
+    credit_notes: Iterable[Mapping[str, Any]],
+    netsuite_rows: Iterable[Mapping[str, Any]],
+    settings: InvoiceSettings | None = None,
+    payments_synced: bool = False,
+) -> InvoiceReconciliation:
+    """``netsuite_rows``: rows of ``NETSUITE_ROWS_QUERY``. ``payments_synced``: the payments flow
+    has run, so Stripe's payments are applied in NetSuite too."""
+    settings = settings or InvoiceSettings()
+    invoices = {i["id"]: i for i in stripe_invoices if _synced(i, settings)}
+    notes_by_invoice: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for cn in credit_notes:
+        notes_by_invoice[cn["invoice"] if isinstance(cn["invoice"], str) else cn["invoice"]["id"]].append(cn)
+    rows = list(netsuite_rows)
+    counts = Counter(r["externalid"] for r in rows)
+    by_id = {r["externalid"]: r for r in rows}
+    ns_invoices = {x: r for x, r in by_id.items() if r["recordtype"] == "invoice" and x.startswith("in_")}
+    report = InvoiceReconciliation(stripe_invoices=len(invoices), netsuite_invoices=len(ns_invoices))
+    report.problems += [f"{x}: {n} NetSuite records share this external ID" for x, n in counts.items() if n > 1]
+    report.problems += [f"{x}: in NetSuite, not a finalized Stripe invoice" for x in sorted(set(ns_invoices) - set(invoices))]
+    stripe_totals: dict[str, Decimal] = defaultdict(Decimal)
+    netsuite_totals: dict[str, Decimal] = defaultdict(Decimal)
+    for invoice_id in sorted(invoices):
+        inv = invoices[invoice_id]
+        currency = inv["currency"].upper()
+        money = lambda minor: to_decimal(int(minor), currency)  # noqa: E731
+        stripe_totals[currency] += money(max(inv["total"], 0))
+        row = ns_invoices.get(invoice_id)
+        if row is None:
+            report.problems.append(f"{invoice_id}: missing in NetSuite ({money(inv['total'])} {currency}, {inv['status']})")
+            continue
+        netsuite_totals[currency] += Decimal(str(row["foreigntotal"]))
+        closed = inv["status"] == "void" or (inv["status"] == "uncollectible" and not settings.keep_unpaid_invoices_open)
+        paid = int(inv.get("amount_paid") or 0)
+        expected_remaining = (0 if payments_synced else paid) + (0 if closed else int(inv.get("amount_remaining") or 0))
+        if not payments_synced and paid:
+            report.awaiting_payments[currency] += money(paid)
+        customer = inv["customer"]["id"] if isinstance(inv["customer"], Mapping) else inv["customer"]
+        differences = [
+            f"{name} Stripe {want}, NetSuite {got}"
+            for name, want, got in (
+                ("currency", currency, str(row["currency"]).upper()),
+                ("customer", customer, row["customer"]),
+                ("total", money(max(inv["total"], 0)), Decimal(str(row["foreigntotal"]))),
+                ("amount remaining", money(expected_remaining), Decimal(str(row["foreignamountremaining"] or 0))),
+            )
+            if want != got
+        ]
+        if differences:
+            report.problems.append(f"{invoice_id}: " + "; ".join(differences))
+        else:
+            report.matched += 1
+        for memo_id, total in _expected_memos(inv, notes_by_invoice.get(invoice_id, []), settings).items():
+            report.credit_memos_expected += 1
+            memo = by_id.get(memo_id)
+            if memo is None or memo["recordtype"] != "creditMemo":
+                report.problems.append(f"{memo_id}: credit memo for {invoice_id} missing in NetSuite ({money(total)} {currency})")
+            elif Decimal(str(memo["foreigntotal"])) != money(total):
+                report.problems.append(f"{memo_id}: credit memo total Stripe {money(total)}, NetSuite {memo['foreigntotal']}")
+            else:
+                report.credit_memos_matched += 1
+    report.totals = {c: (stripe_totals[c], netsuite_totals[c]) for c in stripe_totals}
+    return report

@@ -1,0 +1,224 @@
+"""The invoices flow: finalized Stripe invoices (+ credit notes, uncollectible, void) -> NetSuite.
+
+``prepare`` completes each invoice (every line, expanded discounts, its credit notes) and makes
+sure what the invoices reference exists in NetSuite before they load: the customer (the
+customers flow may not have run yet) and the items of prices and coupons, each created once by
+external ID. A dependency that cannot be created fails only the invoices that need it, with its
+reason; they wait in the retry queue.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from stripe_netsuite.hooks.stripe import StripeHookError
+from stripe_netsuite.mapping.customers import map_customer
+from stripe_netsuite.mapping.invoices import (
+    FINALIZED,
+    InvoiceBundle,
+    InvoiceContext,
+    coupons_of_discounts,
+    credit_note_ids_expected,
+    discount_ids,
+    map_invoice,
+    price_id_of,
+)
+from stripe_netsuite.mapping.items import coupon_item_external_id, map_coupon_item, map_price_item, price_item_external_id
+from stripe_netsuite.mapping.records import MappingError, NeutralRecord
+from stripe_netsuite.settings import Settings, record_ref
+from stripe_netsuite.sync.flow import Prepared, SourceObject
+
+INVOICE_EXPAND = ("discounts", "lines.data.discounts")
+LINE_EXPAND = ("discounts",)
+
+
+@dataclass(frozen=True)
+class InvoicesRunContext:
+    mapping: InvoiceContext
+    credit_notes: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class _Failures:
+    """Dependency failures, fanned out to the invoices that need the failed dependency."""
+
+    def __init__(self) -> None:
+        self.by_invoice: dict[str, tuple[str, str]] = {}
+
+    def add(self, invoice_ids: Iterable[str], code: str, message: str) -> None:
+        for invoice_id in invoice_ids:
+            self.by_invoice.setdefault(invoice_id, (code, message))
+
+
+class InvoicesFlow:
+    name = "invoices"
+    stripe_resource = "invoices"
+    list_expand = INVOICE_EXPAND
+    event_types = (
+        "invoice.finalized", "invoice.updated", "invoice.paid", "invoice.payment_succeeded", "invoice.voided",
+        "invoice.marked_uncollectible", "credit_note.created", "credit_note.updated", "credit_note.voided",
+    )
+    record_type = "invoice"
+    suiteql_table = "transaction"
+
+    def enabled(self, settings: Settings) -> bool:
+        return settings.invoices.enabled
+
+    def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | None:
+        obj = (event.get("data") or {}).get("object") or {}
+        if obj.get("object") == "invoice" and str(obj.get("id", "")).startswith("in_"):
+            return SourceObject(dict(obj))
+        if obj.get("object") == "credit_note" and obj.get("invoice"):
+            invoice = obj["invoice"]["id"] if isinstance(obj["invoice"], Mapping) else obj["invoice"]
+            return SourceObject({"id": invoice, "object": "invoice", "status": None})  # read whole in prepare
+        return None
+
+    def fingerprint_field(self, settings: Settings) -> str | None:
+        return settings.invoices.fingerprint_field
+
+    def update_existing(self, settings: Settings) -> bool:
+        return True
+
+    def map(self, source: SourceObject, context: InvoicesRunContext, settings: Settings):
+        bundle = InvoiceBundle(source.data, context.credit_notes.get(source.stripe_id, ()))
+        return map_invoice(bundle, context.mapping, settings.invoices)
+
+    # -- prepare ----------------------------------------------------------------------------
+
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings) -> Prepared:
+        failures = _Failures()
+        invoices = self._complete(sources, stripe, settings, failures)
+        finalized = [inv for inv in invoices if inv.get("status") in FINALIZED and inv["id"] not in failures.by_invoice]
+        credit_notes = stripe.credit_notes_of(inv["id"] for inv in finalized if credit_note_ids_expected(inv))
+        currency_ids = netsuite.currency_ids()
+        self._ensure_customers(finalized, stripe, netsuite, settings, currency_ids, failures)
+        item_of_price = self._ensure_price_items(finalized, stripe, netsuite, settings, failures)
+        self._ensure_coupon_items(finalized, stripe, netsuite, settings, failures)
+        context = InvoicesRunContext(InvoiceContext(currency_ids, item_of_price), credit_notes)
+        return Prepared([SourceObject(inv) for inv in invoices], context, failures.by_invoice)
+
+    def _complete(self, sources, stripe, settings: Settings, failures: _Failures) -> list[dict[str, Any]]:
+        """Every invoice whole: read again where the event copy lacks what mapping needs."""
+        invoices = {s.stripe_id: s.data for s in sources}
+        per_coupon = settings.invoices.discount_mode == "per_coupon"
+        stale = [
+            inv_id for inv_id, inv in invoices.items()
+            if inv.get("status") is None or (per_coupon and not discount_ids(inv) <= set(coupons_of_discounts(inv)))
+        ]
+        for inv_id, fresh in stripe.retrieve_many("invoices", stale, expand=INVOICE_EXPAND).items():
+            if isinstance(fresh, StripeHookError):
+                failures.add([inv_id], "STRIPE_READ", str(fresh))
+            else:
+                invoices[inv_id] = fresh
+        needy = [inv for inv in invoices.values() if inv.get("status") in FINALIZED]
+        completed = {inv["id"]: inv for inv in stripe.complete_all_lines(needy, expand=LINE_EXPAND)}
+        return [completed.get(inv_id, inv) for inv_id, inv in invoices.items()]
+
+    def _upsert_dependencies(
+        self, records: dict[str, NeutralRecord], users: Mapping[str, list[str]], what: str, netsuite, failures: _Failures
+    ) -> set[str]:
+        """Create the missing dependencies; return the external IDs that failed (their users fail too)."""
+        if not records:
+            return set()
+        failed = set()
+        result = netsuite.upsert_records(records.values())
+        for error in result.errors:
+            failed.add(error.external_id)
+            failures.add(users.get(error.external_id, []), "DEPENDENCY",
+                         f"{what} {error.external_id} could not be created in NetSuite: [{error.code}] {error.message}")
+        return failed
+
+    def _ensure_customers(self, invoices, stripe, netsuite, settings: Settings, currency_ids, failures: _Failures) -> None:
+        users: dict[str, list[str]] = defaultdict(list)
+        snapshot: dict[str, dict[str, Any]] = {}
+        for inv in invoices:
+            customer = inv.get("customer")
+            customer_id = customer["id"] if isinstance(customer, Mapping) else customer
+            if customer_id:
+                users[customer_id].append(inv["id"])
+                snapshot.setdefault(customer_id, inv)
+        existing = netsuite.rows_by_external_id("customer", list(users))
+        missing = [c for c in users if c not in existing]
+        records: dict[str, NeutralRecord] = {}
+        for customer_id, found in stripe.retrieve_many("customers", missing).items():
+            customer = _customer_or_invoice_snapshot(customer_id, found, snapshot[customer_id])
+            try:
+                record = map_customer(customer, settings=settings.customers, subsidiary_id=settings.netsuite.subsidiary_id,
+                                      currency_ids=currency_ids)
+            except MappingError as exc:
+                failures.add(users[customer_id], "DEPENDENCY", f"customer {exc}")
+                continue
+            if settings.customers.fingerprint_field:
+                record.fields[settings.customers.fingerprint_field] = record.fingerprint()
+            records[customer_id] = record
+        self._upsert_dependencies(records, users, "customer", netsuite, failures)
+
+    def _ensure_price_items(self, invoices, stripe, netsuite, settings: Settings, failures: _Failures) -> dict[str, dict]:
+        users: dict[str, list[str]] = defaultdict(list)
+        for inv in invoices:
+            for line in (inv.get("lines") or {}).get("data") or []:
+                price = price_id_of(line)
+                if price and inv["id"] not in users[price]:
+                    users[price].append(inv["id"])
+        generic = record_ref(settings.invoices.generic_item)
+        if settings.invoices.item_mode == "global":
+            return {price: generic for price in users}
+        existing = netsuite.rows_by_external_id("item", list(users))
+        item_of_price = {price: {"externalId": price} for price in users if price in existing}
+        records: dict[str, NeutralRecord] = {}
+        for price_id, price in stripe.retrieve_many("prices", [p for p in users if p not in existing],
+                                                    expand=("product",)).items():
+            if isinstance(price, StripeHookError):
+                failures.add(users[price_id], "STRIPE_READ", f"price {price_id}: {price}")
+                continue
+            external_id = price_item_external_id(price, settings.invoices)
+            if external_id is None:
+                item_of_price[price_id] = generic
+                continue
+            records[price_id] = map_price_item(price, settings.invoices)
+            item_of_price[price_id] = {"externalId": external_id}
+        for price_id in self._upsert_dependencies(records, users, "item for price", netsuite, failures):
+            item_of_price.pop(price_id, None)
+        return item_of_price
+
+    def _ensure_coupon_items(self, invoices, stripe, netsuite, settings: Settings, failures: _Failures) -> None:
+        if settings.invoices.discount_mode != "per_coupon":
+            return
+        users: dict[str, list[str]] = defaultdict(list)
+        for inv in invoices:
+            for coupon in set(coupons_of_discounts(inv).values()):
+                users[coupon_item_external_id(coupon)].append(inv["id"])
+        existing = netsuite.rows_by_external_id("item", list(users))
+        coupon_ids = {coupon_item_external_id(c): c for inv in invoices for c in coupons_of_discounts(inv).values()}
+        missing = {coupon_ids[x] for x in users if x not in existing}
+        records: dict[str, NeutralRecord] = {}
+        for coupon_id, coupon in stripe.retrieve_many("coupons", missing).items():
+            external_id = coupon_item_external_id(coupon_id)
+            if isinstance(coupon, StripeHookError):
+                # A deleted coupon can no longer be read: its item is made from what the discount says.
+                coupon = {"id": coupon_id, "object": "coupon", "name": None}
+            records[external_id] = map_coupon_item(coupon, settings.invoices)
+        self._upsert_dependencies(records, users, "discount item", netsuite, failures)
+
+
+def _customer_or_invoice_snapshot(customer_id: str, found, invoice: Mapping[str, Any]) -> dict[str, Any]:
+    """The Stripe customer to create; for a deleted one, the customer as its invoice recorded it.
+
+    It stays active: NetSuite refuses transactions for inactive customers.
+    """
+    if isinstance(found, Mapping) and not found.get("deleted"):
+        return dict(found)
+    snapshot = {
+        "id": customer_id,
+        "object": "customer",
+        "name": invoice.get("customer_name"),
+        "email": invoice.get("customer_email"),
+        "phone": invoice.get("customer_phone"),
+        "address": invoice.get("customer_address"),
+        "currency": invoice.get("currency"),
+        "metadata": {},
+        "description": "Deleted in Stripe; created from its invoice",
+    }
+    return snapshot
