@@ -45,6 +45,9 @@ class CustomerSettings(_Section):
     default_type: Literal["company", "individual"] = "company"
     on_delete: Literal["ignore", "inactivate"] = "ignore"
     update_existing: bool = True
+    add_all_currencies: bool = Field(
+        True, description="Give every customer all active NetSuite currencies, so invoices in any of them load."
+    )
     fingerprint_field: str | None = Field(
         "custentity_stripe_sync_hash",
         description="Customer custom field holding a hash of what was last written; unchanged records are skipped. "

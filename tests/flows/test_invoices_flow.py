@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, reconcile_invoices
@@ -51,3 +53,130 @@ def test_one_run_loads_every_finalized_invoice_once_and_reconciles(dagbag, scena
     assert report.ok, report.lines()
     assert report.matched == report.stripe_invoices > 10
     assert report.credit_memos_matched == report.credit_memos_expected >= 2
+
+
+@pytest.fixture
+def demo(monkeypatch, connections):
+    stripe_sb, netsuite_sb = connections
+    return stripe_sb
+
+
+def open_invoice(client, customer: str, currency: str, *amounts: int) -> str:
+    """A finalized, unpaid invoice (sent, due in 30 days) of one-off lines."""
+    invoice = client.v1.invoices.create(params={
+        "customer": customer, "currency": currency, "collection_method": "send_invoice", "days_until_due": 30,
+        "pending_invoice_items_behavior": "exclude"})
+    for n, amount in enumerate(amounts, 1):
+        client.v1.invoice_items.create(params={"customer": customer, "invoice": invoice.id, "amount": amount,
+                                               "currency": currency, "description": f"Service {n}"})
+    return client.v1.invoices.finalize_invoice(invoice.id).id
+
+
+def customer_in(client, currency: str) -> str:
+    for customer in client.v1.customers.list(params={"limit": 100}).auto_paging_iter():
+        if customer.to_dict().get("currency") == currency:
+            return customer.id
+    raise AssertionError(f"the demo has no {currency} customer")
+
+
+def netsuite_state() -> dict[str, tuple]:
+    """What NetSuite holds for the invoices flow, by external ID (internal IDs differ between accounts)."""
+    return {r["externalid"]: (r["recordtype"], r["currency"], r["customer"], Decimal(str(r["foreigntotal"])),
+                              Decimal(str(r["foreignamountremaining"]))) for r in netsuite_rows()}
+
+
+def test_second_run_changes_nothing(dagbag, demo):
+    assert run_dag(dagbag, DAG_ID).state == "success"
+    before = netsuite_rows()
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success"
+    summary = xcom_return(dag_run, "sync")
+    assert (summary["mode"], summary["created"], summary["updated"], summary["failed"]) == ("incremental", 0, 0, [])
+    assert netsuite_rows() == before
+
+
+def test_lifecycle_by_events_then_backfill_gives_the_same_state(dagbag, demo, tmp_path, monkeypatch):
+    client = stripe_client(demo.url)
+    assert run_dag(dagbag, DAG_ID).state == "success"
+    usd = customer_in(client, "usd")
+
+    to_void = open_invoice(client, usd, "usd", 12000)
+    to_write_off = open_invoice(client, usd, "usd", 5000, 2550)
+    credited = open_invoice(client, usd, "usd", 30000, 9999)
+    client.v1.credit_notes.create(params={"invoice": credited, "amount": 4999, "memo": "Goodwill"})
+    paid = open_invoice(client, usd, "usd", 45000)
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    summary = xcom_return(dag_run, "sync")
+    assert summary["mode"] == "incremental" and summary["failed"] == []
+    assert {to_void, to_write_off, credited, paid} <= set(summary["id_map"])
+    assert reconcile(demo.url).ok, reconcile(demo.url).lines()
+
+    client.v1.invoices.void_invoice(to_void)
+    client.v1.invoices.mark_uncollectible(to_write_off)
+    client.v1.invoices.pay(paid, params={"paid_out_of_band": True})
+    refund_note = client.v1.credit_notes.create(params={"invoice": paid, "amount": 10000, "out_of_band_amount": 10000})
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    report = reconcile(demo.url)
+    assert report.ok, report.lines()
+    state = netsuite_state()
+    assert state[f"cm-void-{to_void}"][3:] == (Decimal("120.00"), 0)
+    assert state[f"cm-unc-{to_write_off}"][3] == Decimal("75.50")
+    assert state[to_void][4] == state[to_write_off][4] == 0
+    assert state[credited][4] == Decimal("350.00")  # 399.99 less the 49.99 credit note, applied at once
+    assert state[paid][4] == Decimal("450.00")  # paid out of band: the payments flow applies payments
+    assert state[refund_note.id][3:] == (Decimal("100.00"), Decimal("100.00"))  # refunded outside Stripe: apply by hand
+
+    # A second NetSuite account, filled by one backfill over the whole history, ends the same.
+    from tests.fixtures.sandboxes import netsuite_conn, netsuite_sandbox_cmd
+
+    other = start_sandbox(netsuite_sandbox_cmd(tmp_path / "backfill.db"))
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(other.url))
+        cursor = db_variable(cursor_key("invoices"))
+        dag_run = run_dag(dagbag, DAG_ID, {"start": "2000-01-01", "end": "2100-01-01"})
+        assert dag_run.state == "success", task_states(dag_run)
+        assert xcom_return(dag_run, "sync")["mode"] == "backfill"
+        assert netsuite_state() == state
+        assert db_variable(cursor_key("invoices")) == cursor
+    finally:
+        other.stop()
+
+
+def test_backfill_over_synced_history_writes_nothing(dagbag, demo):
+    assert run_dag(dagbag, DAG_ID).state == "success"
+    before = netsuite_rows()
+    dag_run = run_dag(dagbag, DAG_ID, {"start": "2000-01-01", "end": "2100-01-01"})
+    assert dag_run.state == "success"
+    summary = xcom_return(dag_run, "sync")
+    assert (summary["created"], summary["updated"]) == (0, 0) and summary["unchanged"] > 10
+    assert netsuite_rows() == before
+
+
+def test_currency_not_enabled_fails_alone_and_loads_once_enabled(dagbag, demo):
+    import requests
+
+    client = stripe_client(demo.url)
+    customer = client.v1.customers.create(params={"name": "Sydney Surf Pty Ltd", "email": "ap@surf.example"})
+    poison = open_invoice(client, customer.id, "aud", 8800)
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert task_states(dag_run) == {"sync": "success", "commit_cursor": "success", "check_failed_records": "failed"}
+    (queued,) = db_variable(retry_queue_key("invoices"))
+    assert queued["stripe_id"] == poison and "AUD" in queued["message"] and queued["attempts"] == 1
+    report = reconcile(demo.url)
+    assert report.problems == [f"{poison}: missing in NetSuite (88.00 AUD, open)"]
+
+    assert run_dag(dagbag, DAG_ID).state == "failed"  # retried, still refused, nothing else touched
+    assert db_variable(retry_queue_key("invoices"))[0]["attempts"] == 2
+
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    aud = next(r["id"] for r in NetSuiteHook().suiteql("SELECT id, symbol FROM currency") if r["symbol"] == "AUD")
+    base = NetSuiteHook().base_url
+    requests.post(f"{base}/_sandbox/reference/currency/{aud}", json={"isInactive": False}, timeout=10).raise_for_status()
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    assert db_variable(retry_queue_key("invoices")) == []
+    report = reconcile(demo.url)
+    assert report.ok, report.lines()

@@ -180,6 +180,20 @@ CUSTOMER_TABLE = Projection(
     custom_columns=True,
 )
 
+def _currency_rows(record, ctx) -> list[dict[str, Any]]:
+    return [{"customer": record.id, "currency": ref_id(line.get("currency"))}
+            for line in record.body.get("currencyList", {}).get("items", [])]
+
+
+# The currencies a customer may transact in (its currencyList), as NetSuite's SuiteQL table.
+CUSTOMER_CURRENCY_TABLE = Projection(
+    "customercurrencybalance",
+    (("customer", "INTEGER"), ("currency", "INTEGER")),
+    _currency_rows,
+    indexes=("customer",),
+)
+
+
 def before_delete(ctx, record) -> None:
     used = ctx.query('SELECT id FROM "transaction" WHERE entity = ? LIMIT 1', (record.id,))
     if used:
@@ -194,7 +208,7 @@ CUSTOMER = RecordType(
     fields=FIELDS,
     display=display,
     validate=validate,
-    projections=(CUSTOMER_TABLE,),
+    projections=(CUSTOMER_TABLE, CUSTOMER_CURRENCY_TABLE),
     custom_field_prefixes=("custentity",),
     before_delete=before_delete,
 )

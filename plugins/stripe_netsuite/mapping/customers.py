@@ -8,7 +8,8 @@ Rules (reference: connector-behaviour.md §6.1, §7):
 - companyName falls back name -> description -> email -> Stripe ID.
 - ``address`` becomes the default billing address, ``shipping.address`` the default shipping
   address; country must be an ISO-2 code, anything else is left blank.
-- The customer's Stripe currency is its primary NetSuite currency (resolved by ISO code).
+- The customer's Stripe currency is its primary NetSuite currency (resolved by ISO code); every
+  active NetSuite currency is on its currency list unless the settings say otherwise.
 - Text is cut to NetSuite's field lengths; a phone NetSuite would refuse (under 7 digits) is
   left out rather than blocking the customer.
 """
@@ -54,6 +55,9 @@ def map_customer(
     if phone:
         fields["phone"] = phone
     fields.update(_currency(customer, currency_ids))
+    if settings.add_all_currencies and currency_ids:
+        ordered = sorted(set(currency_ids.values()), key=lambda cid: (len(cid), cid))
+        fields["currencyList"] = {"items": [{"currency": {"id": cid}} for cid in ordered]}
     addresses = _address_book(customer)
     if addresses:
         fields["addressBook"] = {"items": addresses}

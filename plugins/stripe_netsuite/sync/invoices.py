@@ -131,7 +131,9 @@ class InvoicesFlow:
         return failed
 
     def _ensure_customers(self, invoices, stripe, netsuite, settings: Settings, currency_ids, failures: _Failures) -> None:
+        """Create missing customers; give existing ones a currency an invoice needs that they lack."""
         users: dict[str, list[str]] = defaultdict(list)
+        needs: dict[str, set[str]] = defaultdict(set)  # customer -> NetSuite currency IDs its invoices use
         snapshot: dict[str, dict[str, Any]] = {}
         for inv in invoices:
             customer = inv.get("customer")
@@ -139,10 +141,13 @@ class InvoicesFlow:
             if customer_id:
                 users[customer_id].append(inv["id"])
                 snapshot.setdefault(customer_id, inv)
+                if (inv.get("currency") or "").upper() in currency_ids:
+                    needs[customer_id].add(currency_ids[inv["currency"].upper()])
         existing = netsuite.rows_by_external_id("customer", list(users))
-        missing = [c for c in users if c not in existing]
+        has = _customer_currencies(netsuite, [row["id"] for row in existing.values()])
+        to_write = [c for c in users if c not in existing or not needs[c] <= has.get(existing[c]["id"], set())]
         records: dict[str, NeutralRecord] = {}
-        for customer_id, found in stripe.retrieve_many("customers", missing).items():
+        for customer_id, found in stripe.retrieve_many("customers", to_write).items():
             customer = _customer_or_invoice_snapshot(customer_id, found, snapshot[customer_id])
             try:
                 record = map_customer(customer, settings=settings.customers, subsidiary_id=settings.netsuite.subsidiary_id,
@@ -150,6 +155,10 @@ class InvoicesFlow:
             except MappingError as exc:
                 failures.add(users[customer_id], "DEPENDENCY", f"customer {exc}")
                 continue
+            if not settings.customers.add_all_currencies:
+                current = has.get(existing[customer_id]["id"], set()) if customer_id in existing else set()
+                wanted = sorted(current | needs[customer_id], key=lambda cid: (len(cid), cid))
+                record.fields["currencyList"] = {"items": [{"currency": {"id": cid}} for cid in wanted]}
             if settings.customers.fingerprint_field:
                 record.fields[settings.customers.fingerprint_field] = record.fingerprint()
             records[customer_id] = record
@@ -201,6 +210,16 @@ class InvoicesFlow:
                 coupon = {"id": coupon_id, "object": "coupon", "name": None}
             records[external_id] = map_coupon_item(coupon, settings.invoices)
         self._upsert_dependencies(records, users, "discount item", netsuite, failures)
+
+
+def _customer_currencies(netsuite, customer_ids: list[str]) -> dict[str, set[str]]:
+    """NetSuite customer internal ID -> the currency IDs on its currency list."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(customer_ids), 500):
+        chunk = ", ".join(str(int(c)) for c in customer_ids[start:start + 500])
+        for row in netsuite.suiteql(f"SELECT customer, currency FROM customercurrencybalance WHERE customer IN ({chunk})"):
+            found[str(row["customer"])].add(str(row["currency"]))
+    return found
 
 
 def _customer_or_invoice_snapshot(customer_id: str, found, invoice: Mapping[str, Any]) -> dict[str, Any]:
