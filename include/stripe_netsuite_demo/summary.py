@@ -5,6 +5,8 @@ from __future__ import annotations
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
 from stripe_netsuite.reconcile.customers import reconcile_customers
+from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, reconcile_invoices
+from stripe_netsuite.settings import load_settings
 
 
 def print_summary() -> bool:
@@ -25,8 +27,21 @@ def print_summary() -> bool:
         name = row.get("companyname") or f"{row.get('firstname', '')} {row.get('lastname', '')}".strip()
         kind = "person" if row.get("isperson") == "T" else "company"
         print(f"  {row['id']:>11}  {row['externalid']:<20} {name[:24]:<24} {kind:<7} {row.get('email', ''):<30}")
-    report = reconcile_customers(stripe_customers, rows, deleted_in_stripe=deleted)
+    customers = reconcile_customers(stripe_customers, rows, deleted_in_stripe=deleted)
+    transactions = list(netsuite.suiteql(NETSUITE_ROWS_QUERY))
+    print_transactions(transactions)
+    invoices = reconcile_invoices(
+        stripe.list_objects("invoices"), stripe.list_objects("credit_notes"), transactions, load_settings().invoices
+    )
     print("\nReconciliation")
-    for line in report.lines():
+    for line in customers.lines() + invoices.lines():
         print(f"  {line}")
-    return report.ok
+    return customers.ok and invoices.ok
+
+
+def print_transactions(rows: list[dict]) -> None:
+    print(f"\nNetSuite invoices and credit memos from Stripe ({len(rows)}):")
+    print(f"  {'internal id':>11}  {'external id':<36} {'type':<11} {'customer':<20} {'total':>12} {'remaining':>12}")
+    for row in rows:
+        print(f"  {row['id']:>11}  {row['externalid']:<36} {row['recordtype']:<11} {row['customer']:<20} "
+              f"{row['foreigntotal']:>8} {row['currency']:<3} {row['foreignamountremaining'] or 0:>8} {row['currency']:<3}")

@@ -142,5 +142,5 @@ def reconcile_invoices(
                 report.problems.append(f"{memo_id}: credit memo total Stripe {money(total)}, NetSuite {memo['foreigntotal']}")
             else:
                 report.credit_memos_matched += 1
-    report.totals = {c: (stripe_totals[c], netsuite_totals[c]) for c in stripe_totals}
+    report.totals = {c: (stripe_totals[c], to_decimal(0, c) + netsuite_totals[c]) for c in stripe_totals}
     return report
