@@ -1,0 +1,174 @@
+"""Invoice reconciliation: Stripe invoices and credit notes against NetSuite transaction rows."""
+
+import pytest
+
+from stripe_netsuite.reconcile.invoices import reconcile_invoices
+from stripe_netsuite.settings import InvoiceSettings
+
+
+def stripe_invoice(invoice_id="in_1", total=10000, status="paid", currency="usd", customer="cus_1", paid=None,
+                   remaining=0, **extra):
+    invoice = {"id": invoice_id, "status": status, "currency": currency, "customer": customer, "total": total,
+               "amount_paid": max(total, 0) if paid is None and status == "paid" else (paid or 0),
+               "amount_remaining": remaining, "starting_balance": 0, "ending_balance": 0,
+               "lines": {"data": [{"amount": total}]}}
+    invoice.update(extra)
+    return invoice
+
+
+def row(external_id="in_1", total="100.00", remaining="0.00", recordtype="invoice", currency="USD", customer="cus_1"):
+    return {"id": "1", "externalid": external_id, "recordtype": recordtype, "foreigntotal": total,
+            "foreignamountremaining": remaining, "currency": currency, "customer": customer}
+
+
+def memo_row(external_id, total):
+    return row(external_id, total=total, recordtype="creditMemo")
+
+
+def reconciled(invoices, rows, notes=(), **kwargs):
+    return reconcile_invoices(invoices, notes, rows, **kwargs)
+
+
+def consistent_set():
+    """Every kind of invoice, with NetSuite holding exactly what the invoices flow writes (payments not applied)."""
+    invoices = [
+        stripe_invoice("in_paid", 10000),
+        stripe_invoice("in_negative", -12501, customer="cus_2", lines={"data": [{"amount": 4084}, {"amount": -16585}]}),
+        stripe_invoice("in_balance", 10000, paid=3000, starting_balance=-7000, ending_balance=0),
+        stripe_invoice("in_uncollectible", 4680, status="uncollectible", currency="gbp", paid=1000, remaining=3680),
+        stripe_invoice("in_void", 5000, status="void", remaining=5000),
+        stripe_invoice("in_open", 2500, status="open", currency="jpy", paid=500, remaining=2000),
+        stripe_invoice("in_credited", 59400, paid=56000),
+        stripe_invoice("in_draft", 999, status="draft"),
+    ]
+    notes = [
+        {"id": "cn_pre", "invoice": "in_credited", "status": "issued", "total": 3400, "pre_payment_amount": 3400,
+         "post_payment_amount": 0, "refunds": []},
+        {"id": "cn_bal", "invoice": {"id": "in_paid"}, "status": "issued", "total": 2000, "pre_payment_amount": 0,
+         "post_payment_amount": 2000, "refunds": [{"amount_refunded": 500, "refund": "re_1"}],
+         "out_of_band_amount": 300},
+        {"id": "cn_void", "invoice": "in_paid", "status": "void", "total": 1000, "pre_payment_amount": 0,
+         "post_payment_amount": 1000, "refunds": []},
+    ]
+    rows = [
+        row("in_paid", "100.00", "100.00"),
+        row("in_negative", "0.00", "0.00", customer="cus_2"),
+        row("in_balance", "100.00", "30.00"),
+        row("in_uncollectible", "46.80", "10.00", currency="GBP"),
+        row("in_void", "50.00", "0.00"),
+        row("in_open", "2500", "2500", currency="JPY"),
+        row("in_credited", "594.00", "560.00"),
+        memo_row("cn_pre", "34.00"),
+        memo_row("cn_bal", "8.00"),  # 20.00 - 12.00 to the customer balance
+        memo_row("cn_void", "0.00"),
+        memo_row("cm-bal-in_balance", "70.00"),
+        memo_row("cm-unc-in_uncollectible", "36.80"),
+        memo_row("cm-void-in_void", "50.00"),
+        row("CUSTOM-INV-7", "12.00"),  # entered by hand in NetSuite: not ours to reconcile
+    ]
+    return invoices, notes, rows
+
+
+def test_a_consistent_set_is_ok():
+    invoices, notes, rows = consistent_set()
+    report = reconciled(invoices, rows, notes)
+    assert report.problems == []
+    assert report.ok and report.stripe_invoices == 7 and report.netsuite_invoices == 7 and report.matched == 7
+    assert report.credit_memos_expected == report.credit_memos_matched == 6
+    assert report.lines()[0].endswith(" - OK")
+    assert str(report.totals["USD"][0]) == str(report.totals["USD"][1]) == "844.00"  # the negative invoice counts 0
+    awaiting = {currency: str(amount) for currency, amount in report.awaiting_payments.items()}
+    assert awaiting == {"USD": "690.00", "GBP": "10.00", "JPY": "500"}
+
+
+def test_after_the_payments_flow_nothing_paid_stays_open():
+    invoices, notes, rows = consistent_set()
+    paid_remaining = {"in_paid": "0.00", "in_balance": "0.00", "in_uncollectible": "0.00", "in_open": "2000",
+                      "in_credited": "0.00"}
+    for r in rows:
+        if r["externalid"] in paid_remaining:
+            r["foreignamountremaining"] = paid_remaining[r["externalid"]]
+    report = reconciled(invoices, rows, notes, payments_synced=True)
+    assert report.problems == [] and report.matched == 7
+    assert not report.awaiting_payments
+
+
+def test_keeping_unpaid_invoices_open_expects_no_uncollectible_memo():
+    invoices, notes, rows = consistent_set()
+    rows = [r for r in rows if r["externalid"] != "cm-unc-in_uncollectible"]
+    next(r for r in rows if r["externalid"] == "in_uncollectible")["foreignamountremaining"] = "46.80"
+    report = reconciled(invoices, rows, notes, settings=InvoiceSettings(keep_unpaid_invoices_open=True))
+    assert report.problems == []
+
+
+def problems_after(change):
+    invoices, notes, rows = consistent_set()
+    change(invoices, notes, rows)
+    return reconciled(invoices, rows, notes).problems
+
+
+def _find(rows, external_id):
+    return next(r for r in rows if r["externalid"] == external_id)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda i, n, r: r.remove(_find(r, "in_open")), ["in_open: missing in NetSuite (2500 JPY, open)"]),
+    (lambda i, n, r: _find(r, "in_paid").update(foreigntotal="100.01"),
+     ["in_paid: total Stripe 100.00, NetSuite 100.01"]),
+    (lambda i, n, r: _find(r, "in_negative").update(foreigntotal="-125.01"),
+     ["in_negative: total Stripe 0.00, NetSuite -125.01"]),
+    (lambda i, n, r: _find(r, "in_paid").update(currency="EUR"), ["in_paid: currency Stripe USD, NetSuite EUR"]),
+    (lambda i, n, r: _find(r, "in_paid").update(customer="cus_9"), ["in_paid: customer Stripe cus_1, NetSuite cus_9"]),
+    (lambda i, n, r: _find(r, "in_open").update(foreignamountremaining="2000"),
+     ["in_open: amount remaining Stripe 2500, NetSuite 2000"]),
+    (lambda i, n, r: r.remove(_find(r, "cm-void-in_void")),
+     ["cm-void-in_void: credit memo for in_void missing in NetSuite (50.00 USD)"]),
+    (lambda i, n, r: r.remove(_find(r, "cm-bal-in_balance")),
+     ["cm-bal-in_balance: credit memo for in_balance missing in NetSuite (70.00 USD)"]),
+    (lambda i, n, r: _find(r, "cn_bal").update(foreigntotal="20.00"),
+     ["cn_bal: credit memo total Stripe 8.00, NetSuite 20.00"]),
+    (lambda i, n, r: _find(r, "cn_void").update(foreigntotal="10.00"),
+     ["cn_void: credit memo total Stripe 0.00, NetSuite 10.00"]),
+    (lambda i, n, r: _find(r, "cm-unc-in_uncollectible").update(recordtype="invoice"),
+     ["cm-unc-in_uncollectible: credit memo for in_uncollectible missing in NetSuite (36.80 GBP)"]),
+    (lambda i, n, r: r.append(row("in_paid", "100.00", "100.00")),
+     ["in_paid: 2 NetSuite records share this external ID"]),
+    (lambda i, n, r: r.append(row("in_draft", "9.99")), ["in_draft: in NetSuite, not a finalized Stripe invoice"]),
+    (lambda i, n, r: r.append(row("in_gone", "1.00")), ["in_gone: in NetSuite, not a finalized Stripe invoice"]),
+])
+def test_each_kind_of_difference_is_one_problem(change, expected):
+    assert problems_after(change) == expected
+
+
+def test_a_mismatch_is_reported_in_the_lines():
+    invoices, notes, rows = consistent_set()
+    rows.remove(_find(rows, "in_open"))
+    report = reconciled(invoices, rows, notes)
+    assert not report.ok and report.matched == 6
+    text = report.lines()
+    assert text[0].endswith(" - MISMATCH") and any("in_open" in line for line in text)
+
+
+def test_zero_invoices_skipped_by_the_settings_are_not_expected():
+    invoices = [stripe_invoice("in_zero", 0, lines={"data": [{"amount": 0}]}),
+                stripe_invoice("in_netzero", 0, lines={"data": [{"amount": 4900}, {"amount": -4900}]})]
+    report = reconciled(invoices, [row("in_netzero", "0.00")], settings=InvoiceSettings(sync_zero_invoices=False))
+    assert report.problems == [] and report.stripe_invoices == 1
+
+
+def test_float_totals_from_netsuite_compare_by_value():
+    report = reconciled([stripe_invoice("in_1", 1010)], [row("in_1", 10.1, 10.1)])
+    assert report.problems == []
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a NetSuite invoice without an external ID (entered by hand; SuiteQL "
+                   "omits null columns) crashes reconcile_invoices instead of being ignored")
+@pytest.mark.parametrize("hand_made", [
+    {"id": "9", "recordtype": "invoice", "foreigntotal": "5.00", "foreignamountremaining": "5.00",
+     "currency": "USD", "customer": "CUST-1"},  # SuiteQL leaves out null columns
+    {"id": "9", "externalid": None, "recordtype": "invoice", "foreigntotal": "5.00",
+     "foreignamountremaining": "5.00", "currency": "USD", "customer": "CUST-1"},
+])
+def test_netsuite_invoices_without_an_external_id_are_ignored(hand_made):
+    report = reconciled([stripe_invoice("in_1", 10000)], [row("in_1", "100.00", "100.00"), hand_made])
+    assert report.problems == []
