@@ -180,3 +180,19 @@ def test_currency_not_enabled_fails_alone_and_loads_once_enabled(dagbag, demo):
     assert db_variable(retry_queue_key("invoices")) == []
     report = reconcile(demo.url)
     assert report.ok, report.lines()
+
+
+def test_soap_transport_loads_the_edge_scenario_the_same_way(dagbag, monkeypatch, netsuite, wsdl_path):
+    from tests.fixtures.sandboxes import netsuite_conn
+
+    sandbox = start_sandbox(stripe_sandbox_cmd("--scenario", "edge", "--seed", "7"))
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(sandbox.url))
+        monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url, transport="soap", wsdl=str(wsdl_path)))
+        dag_run = run_dag(dagbag, DAG_ID)
+        assert dag_run.state == "success", (task_states(dag_run), xcom_return(dag_run, "sync"))
+        report = reconcile(sandbox.url)
+        assert report.ok, report.lines()
+        assert report.matched == report.stripe_invoices and report.credit_memos_matched == report.credit_memos_expected
+    finally:
+        sandbox.stop()

@@ -161,8 +161,6 @@ def test_float_totals_from_netsuite_compare_by_value():
     assert report.problems == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a NetSuite invoice without an external ID (entered by hand; SuiteQL "
-                   "omits null columns) crashes reconcile_invoices instead of being ignored")
 @pytest.mark.parametrize("hand_made", [
     {"id": "9", "recordtype": "invoice", "foreigntotal": "5.00", "foreignamountremaining": "5.00",
      "currency": "USD", "customer": "CUST-1"},  # SuiteQL leaves out null columns

@@ -203,7 +203,8 @@ class _Mapper:
         """(tax rate ID, behaviour, amount) of a Stripe line."""
         out = []
         for tax in line.get("taxes") or []:
-            rate = (tax.get("tax_rate_details") or {}).get("tax_rate") or tax.get("type") or "tax"
+            # Line taxes name their rate under tax_rate_details; shipping taxes under rate.
+            rate = (tax.get("tax_rate_details") or {}).get("tax_rate") or tax.get("rate") or tax.get("type") or "tax"
             rate_id = rate["id"] if isinstance(rate, Mapping) else str(rate)
             out.append((rate_id, tax.get("tax_behavior") or "exclusive", int(tax.get("amount") or 0)))
         return out

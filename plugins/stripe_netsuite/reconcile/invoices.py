@@ -94,7 +94,7 @@ def reconcile_invoices(
     notes_by_invoice: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for cn in credit_notes:
         notes_by_invoice[cn["invoice"] if isinstance(cn["invoice"], str) else cn["invoice"]["id"]].append(cn)
-    rows = list(netsuite_rows)
+    rows = [r for r in netsuite_rows if r.get("externalid")]  # records made by hand are not Stripe's
     counts = Counter(r["externalid"] for r in rows)
     by_id = {r["externalid"]: r for r in rows}
     ns_invoices = {x: r for x, r in by_id.items() if r["recordtype"] == "invoice" and x.startswith("in_")}
