@@ -53,6 +53,17 @@ def test_one_run_loads_every_finalized_invoice_once_and_reconciles(dagbag, scena
     assert report.ok, report.lines()
     assert report.matched == report.stripe_invoices > 10
     assert report.credit_memos_matched == report.credit_memos_expected >= 2
+    # Customers and items were created on the way (the customers flow never ran), once each.
+    summary = xcom_return(dag_run, "sync")
+    written = summary["dependencies_written"]
+    assert written["customer"] >= 8 and written["serviceSaleItem"] >= 5 and written["discountItem"] >= 1
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    items = [r["externalid"] for r in NetSuiteHook().suiteql("SELECT externalid FROM item ORDER BY id")]
+    prices = [x for x in items if x.startswith("price_")]
+    assert len(prices) == written["serviceSaleItem"] and len(set(items)) == len(items)
+    assert run_dag(dagbag, DAG_ID, {"start": "2000-01-01", "end": "2100-01-01"}).state == "success"
+    assert [r["externalid"] for r in NetSuiteHook().suiteql("SELECT externalid FROM item ORDER BY id")] == items
 
 
 @pytest.fixture
@@ -92,6 +103,7 @@ def test_second_run_changes_nothing(dagbag, demo):
     assert dag_run.state == "success"
     summary = xcom_return(dag_run, "sync")
     assert (summary["mode"], summary["created"], summary["updated"], summary["failed"]) == ("incremental", 0, 0, [])
+    assert summary["dependencies_written"] == {}
     assert netsuite_rows() == before
 
 

@@ -193,3 +193,74 @@ def test_a_queued_object_stripe_no_longer_has_stays_queued_and_the_rest_loads(wo
     (failure,) = summary["failed"]
     assert failure["stripe_id"] == "cus_gone" and failure["code"] == "STRIPE_READ" and "No such customer" in failure["message"]
     assert state.get(retry_queue_key("customers"))[0]["attempts"] == 2
+
+
+class StagedFlow(CustomersFlow):
+    """Each customer loads a parent record, then a child that references it by internal ID."""
+
+    name = "staged"
+
+    def prepare(self, sources, *, stripe, netsuite, settings):
+        from stripe_netsuite.sync.flow import Prepared
+
+        failures = {s.stripe_id: ("DEPENDENCY", "its customer could not be created") for s in sources
+                    if s.data.get("name") == "blocked"}
+        return Prepared(sources, None, failures, {"customer": 1})
+
+    def map(self, source, context, settings):
+        from stripe_netsuite.mapping.records import InternalIdRef, NeutralRecord
+
+        parent = NeutralRecord("invoice", f"in-{source.stripe_id}", {"memo": "parent"}, source.stripe_id)
+        child = NeutralRecord("creditMemo", f"cm-{source.stripe_id}",
+                              {"apply": {"items": [{"doc": InternalIdRef(parent.external_id)}]}}, source.stripe_id)
+        return [[parent], [child]]
+
+    def fingerprint_field(self, settings):
+        return None
+
+
+@pytest.fixture
+def staged(world):
+    stripe, netsuite, state, _ = world
+
+    def engine():
+        return FlowEngine(StagedFlow(), stripe=stripe, netsuite=netsuite, settings=Settings(), state=state, run_id="r1")
+
+    return stripe, netsuite, state, engine
+
+
+def test_later_stages_get_the_internal_ids_of_earlier_ones(staged):
+    stripe, netsuite, state, engine = staged
+    summary = engine().run().as_xcom()
+    assert summary["created"] == 4 and summary["failed"] == []
+    parent_id = netsuite.records["in-cus_a"]["id"]
+    assert netsuite.records["cm-cus_a"]["fields"]["apply"]["items"][0]["doc"] == {"id": parent_id}
+    assert summary["id_map"]["in-cus_a"] == parent_id and "cm-cus_a" in summary["id_map"]
+    assert summary["dependencies_written"] == {"customer": 1}
+
+
+def test_a_rejected_parent_keeps_its_children_back_and_queues_the_source(staged):
+    stripe, netsuite, state, engine = staged
+    netsuite.reject["in-cus_b"] = "Invalid currency reference key"
+    summary = engine().run().as_xcom()
+    assert "cm-cus_b" not in netsuite.records and "cm-cus_a" in netsuite.records
+    assert [(f["stripe_id"], f["code"]) for f in summary["failed"]] == [("cus_b", "INVALID_KEY_OR_REF")]
+    assert [q["stripe_id"] for q in state.get(retry_queue_key("staged"))] == ["cus_b"]
+
+
+def test_a_rejected_child_names_itself_and_queues_the_source(staged):
+    stripe, netsuite, state, engine = staged
+    netsuite.reject["cm-cus_a"] = "You cannot apply 10.00"
+    summary = engine().run().as_xcom()
+    (failure,) = summary["failed"]
+    assert failure["stripe_id"] == "cus_a" and failure["message"] == "cm-cus_a: You cannot apply 10.00"
+    assert "in-cus_a" in netsuite.records
+
+
+def test_a_source_whose_dependency_failed_is_not_mapped_and_is_queued(staged):
+    stripe, netsuite, state, engine = staged
+    stripe.put("cus_c", 3000, name="blocked")
+    summary = engine().run().as_xcom()
+    assert "in-cus_c" not in netsuite.records
+    assert {(f["stripe_id"], f["code"]) for f in summary["failed"]} == {("cus_c", "DEPENDENCY")}
+    assert [q["stripe_id"] for q in state.get(retry_queue_key("staged"))] == ["cus_c"]

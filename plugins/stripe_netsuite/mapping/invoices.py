@@ -441,10 +441,11 @@ class _Mapper:
         transitions = self.invoice.get("status_transitions") or {}
         status = self.invoice.get("status")
         if status == "uncollectible" and not self.settings.keep_unpaid_invoices_open:
-            memos.append(self.closing_memo("uncollectible", transitions.get("marked_uncollectible_at"),
-                                           self.settings.bad_debt_item))
+            when = transitions.get("marked_uncollectible_at") or self.invoice.get("created")
+            memos.append(self.closing_memo("uncollectible", when, self.settings.bad_debt_item))
         elif status == "void":
-            memos.append(self.closing_memo("void", transitions.get("voided_at"), self.settings.void_item))
+            when = transitions.get("voided_at") or self.invoice.get("created")
+            memos.append(self.closing_memo("void", when, self.settings.void_item))
         memos = [m for m in memos if m is not None]
         return [[invoice], memos] if memos else [[invoice]]
 

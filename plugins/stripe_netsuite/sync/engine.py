@@ -49,6 +49,7 @@ class SyncSummary:
     unchanged: int = 0
     skipped: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)
+    dependencies_written: dict[str, int] = field(default_factory=dict)  # NetSuite record type -> count
     id_map: dict[str, str] = field(default_factory=dict)  # Stripe ID -> NetSuite internal ID
     cursor: dict[str, Any] | None = None  # the cursor to commit after the load (incremental modes)
     retry_queue_size: int = 0
@@ -245,6 +246,7 @@ class FlowEngine:
         sources = self._with_retry_queue(self._sources(mode, window, summary), queue, summary)
         summary.seen = len(sources)
         prepared = self.flow.prepare(sources, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings)
+        summary.dependencies_written = dict(prepared.dependencies_written)
         for stripe_id, (code, message) in prepared.failures.items():
             summary.failed.append({"stripe_id": stripe_id, "code": code, "message": message})
         ready = [s for s in prepared.sources if s.stripe_id not in prepared.failures]

@@ -31,12 +31,14 @@ class Prepared:
     """The run's sources made ready for mapping: completed, with their lookups and dependencies.
 
     ``failures`` are sources that cannot be mapped this run (e.g. their customer did not load):
-    Stripe ID -> (code, message); the engine queues them for retry.
+    Stripe ID -> (code, message); the engine queues them for retry. ``dependencies_written``
+    counts the records written on the way (customers created or given a currency, items), by NetSuite record type.
     """
 
     sources: list[SourceObject]
     context: Any
     failures: dict[str, tuple[str, str]] = field(default_factory=dict)
+    dependencies_written: dict[str, int] = field(default_factory=dict)
 
 
 class FlowSpec(Protocol):

@@ -41,15 +41,17 @@ class InvoicesRunContext:
     credit_notes: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-class _Failures:
-    """Dependency failures, fanned out to the invoices that need the failed dependency."""
+class _DependencyOutcome:
+    """What making the dependencies did: records written, and failures fanned out to the invoices
+    that need the failed dependency."""
 
     def __init__(self) -> None:
-        self.by_invoice: dict[str, tuple[str, str]] = {}
+        self.failed: dict[str, tuple[str, str]] = {}  # invoice ID -> (code, message)
+        self.written: dict[str, int] = defaultdict(int)  # by NetSuite record type
 
-    def add(self, invoice_ids: Iterable[str], code: str, message: str) -> None:
+    def fail(self, invoice_ids: Iterable[str], code: str, message: str) -> None:
         for invoice_id in invoice_ids:
-            self.by_invoice.setdefault(invoice_id, (code, message))
+            self.failed.setdefault(invoice_id, (code, message))
 
 
 class InvoicesFlow:
@@ -88,18 +90,18 @@ class InvoicesFlow:
     # -- prepare ----------------------------------------------------------------------------
 
     def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings) -> Prepared:
-        failures = _Failures()
-        invoices = self._complete(sources, stripe, settings, failures)
-        finalized = [inv for inv in invoices if inv.get("status") in FINALIZED and inv["id"] not in failures.by_invoice]
+        outcome = _DependencyOutcome()
+        invoices = self._complete(sources, stripe, settings, outcome)
+        finalized = [inv for inv in invoices if inv.get("status") in FINALIZED and inv["id"] not in outcome.failed]
         credit_notes = stripe.credit_notes_of(inv["id"] for inv in finalized if credit_note_ids_expected(inv))
         currency_ids = netsuite.currency_ids()
-        self._ensure_customers(finalized, stripe, netsuite, settings, currency_ids, failures)
-        item_of_price = self._ensure_price_items(finalized, stripe, netsuite, settings, failures)
-        self._ensure_coupon_items(finalized, stripe, netsuite, settings, failures)
+        self._ensure_customers(finalized, stripe, netsuite, settings, currency_ids, outcome)
+        item_of_price = self._ensure_price_items(finalized, stripe, netsuite, settings, outcome)
+        self._ensure_coupon_items(finalized, stripe, netsuite, settings, outcome)
         context = InvoicesRunContext(InvoiceContext(currency_ids, item_of_price), credit_notes)
-        return Prepared([SourceObject(inv) for inv in invoices], context, failures.by_invoice)
+        return Prepared([SourceObject(inv) for inv in invoices], context, outcome.failed, dict(outcome.written))
 
-    def _complete(self, sources, stripe, settings: Settings, failures: _Failures) -> list[dict[str, Any]]:
+    def _complete(self, sources, stripe, settings: Settings, outcome: _DependencyOutcome) -> list[dict[str, Any]]:
         """Every invoice whole: read again where the event copy lacks what mapping needs."""
         invoices = {s.stripe_id: s.data for s in sources}
         per_coupon = settings.invoices.discount_mode == "per_coupon"
@@ -109,7 +111,7 @@ class InvoicesFlow:
         ]
         for inv_id, fresh in stripe.retrieve_many("invoices", stale, expand=INVOICE_EXPAND).items():
             if isinstance(fresh, StripeHookError):
-                failures.add([inv_id], "STRIPE_READ", str(fresh))
+                outcome.fail([inv_id], "STRIPE_READ", str(fresh))
             else:
                 invoices[inv_id] = fresh
         needy = [inv for inv in invoices.values() if inv.get("status") in FINALIZED]
@@ -117,20 +119,23 @@ class InvoicesFlow:
         return [completed.get(inv_id, inv) for inv_id, inv in invoices.items()]
 
     def _upsert_dependencies(
-        self, records: dict[str, NeutralRecord], users: Mapping[str, list[str]], what: str, netsuite, failures: _Failures
+        self, records: dict[str, NeutralRecord], users: Mapping[str, list[str]], what: str, netsuite, outcome: _DependencyOutcome
     ) -> set[str]:
         """Create the missing dependencies; return the external IDs that failed (their users fail too)."""
         if not records:
             return set()
         failed = set()
         result = netsuite.upsert_records(records.values())
+        for record in records.values():
+            if record.external_id in result.id_map:
+                outcome.written[record.record_type] += 1
         for error in result.errors:
             failed.add(error.external_id)
-            failures.add(users.get(error.external_id, []), "DEPENDENCY",
+            outcome.fail(users.get(error.external_id, []), "DEPENDENCY",
                          f"{what} {error.external_id} could not be created in NetSuite: [{error.code}] {error.message}")
         return failed
 
-    def _ensure_customers(self, invoices, stripe, netsuite, settings: Settings, currency_ids, failures: _Failures) -> None:
+    def _ensure_customers(self, invoices, stripe, netsuite, settings: Settings, currency_ids, outcome: _DependencyOutcome) -> None:
         """Create missing customers; give existing ones a currency an invoice needs that they lack."""
         users: dict[str, list[str]] = defaultdict(list)
         needs: dict[str, set[str]] = defaultdict(set)  # customer -> NetSuite currency IDs its invoices use
@@ -153,7 +158,7 @@ class InvoicesFlow:
                 record = map_customer(customer, settings=settings.customers, subsidiary_id=settings.netsuite.subsidiary_id,
                                       currency_ids=currency_ids)
             except MappingError as exc:
-                failures.add(users[customer_id], "DEPENDENCY", f"customer {exc}")
+                outcome.fail(users[customer_id], "DEPENDENCY", f"customer {exc}")
                 continue
             if not settings.customers.add_all_currencies:
                 current = has.get(existing[customer_id]["id"], set()) if customer_id in existing else set()
@@ -162,9 +167,9 @@ class InvoicesFlow:
             if settings.customers.fingerprint_field:
                 record.fields[settings.customers.fingerprint_field] = record.fingerprint()
             records[customer_id] = record
-        self._upsert_dependencies(records, users, "customer", netsuite, failures)
+        self._upsert_dependencies(records, users, "customer", netsuite, outcome)
 
-    def _ensure_price_items(self, invoices, stripe, netsuite, settings: Settings, failures: _Failures) -> dict[str, dict]:
+    def _ensure_price_items(self, invoices, stripe, netsuite, settings: Settings, outcome: _DependencyOutcome) -> dict[str, dict]:
         users: dict[str, list[str]] = defaultdict(list)
         for inv in invoices:
             for line in (inv.get("lines") or {}).get("data") or []:
@@ -180,7 +185,7 @@ class InvoicesFlow:
         for price_id, price in stripe.retrieve_many("prices", [p for p in users if p not in existing],
                                                     expand=("product",)).items():
             if isinstance(price, StripeHookError):
-                failures.add(users[price_id], "STRIPE_READ", f"price {price_id}: {price}")
+                outcome.fail(users[price_id], "STRIPE_READ", f"price {price_id}: {price}")
                 continue
             external_id = price_item_external_id(price, settings.invoices)
             if external_id is None:
@@ -188,11 +193,11 @@ class InvoicesFlow:
                 continue
             records[price_id] = map_price_item(price, settings.invoices)
             item_of_price[price_id] = {"externalId": external_id}
-        for price_id in self._upsert_dependencies(records, users, "item for price", netsuite, failures):
+        for price_id in self._upsert_dependencies(records, users, "item for price", netsuite, outcome):
             item_of_price.pop(price_id, None)
         return item_of_price
 
-    def _ensure_coupon_items(self, invoices, stripe, netsuite, settings: Settings, failures: _Failures) -> None:
+    def _ensure_coupon_items(self, invoices, stripe, netsuite, settings: Settings, outcome: _DependencyOutcome) -> None:
         if settings.invoices.discount_mode != "per_coupon":
             return
         users: dict[str, list[str]] = defaultdict(list)
@@ -209,7 +214,7 @@ class InvoicesFlow:
                 # A deleted coupon can no longer be read: its item is made from what the discount says.
                 coupon = {"id": coupon_id, "object": "coupon", "name": None}
             records[external_id] = map_coupon_item(coupon, settings.invoices)
-        self._upsert_dependencies(records, users, "discount item", netsuite, failures)
+        self._upsert_dependencies(records, users, "discount item", netsuite, outcome)
 
 
 def _customer_currencies(netsuite, customer_ids: list[str]) -> dict[str, set[str]]:
