@@ -96,7 +96,7 @@ def netsuite_state() -> dict[str, tuple]:
                               Decimal(str(r["foreignamountremaining"]))) for r in netsuite_rows()}
 
 
-def test_second_run_changes_nothing(dagbag, demo):
+def test_second_run_changes_nothing(dagbag, scenario):
     assert run_dag(dagbag, DAG_ID).state == "success"
     before = netsuite_rows()
     dag_run = run_dag(dagbag, DAG_ID)
@@ -208,3 +208,43 @@ def test_soap_transport_loads_the_edge_scenario_the_same_way(dagbag, monkeypatch
         assert report.matched == report.stripe_invoices and report.credit_memos_matched == report.credit_memos_expected
     finally:
         sandbox.stop()
+
+
+def invoice_line_items(external_id: str) -> list[str]:
+    """The NetSuite item external IDs (or internal IDs) on an invoice's item lines, in order."""
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    rows = NetSuiteHook().suiteql(
+        "SELECT tl.item, i.externalid FROM transactionline tl JOIN transaction t ON t.id = tl.transaction "
+        f"JOIN item i ON i.id = tl.item WHERE t.externalid = '{external_id}' AND tl.mainline = 'F' "
+        "AND tl.taxline = 'F' ORDER BY tl.linesequencenumber"
+    )
+    return [row.get("externalid") or str(row["item"]) for row in rows]
+
+
+def test_prices_get_their_own_items_and_metadata_links_existing_ones(dagbag, demo):
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    client = stripe_client(demo.url)
+    assert run_dag(dagbag, DAG_ID).state == "success"
+    existing = next(r for r in NetSuiteHook().suiteql("SELECT id, externalid FROM item")
+                    if r["externalid"] == "stripe-item-unallocated")
+    product = client.v1.products.create(params={"name": "Consulting day"})
+    own = client.v1.prices.create(params={"product": product.id, "currency": "usd", "unit_amount": 90000,
+                                           "nickname": "Consulting USD"})
+    linked = client.v1.prices.create(params={"product": product.id, "currency": "usd", "unit_amount": 120000,
+                                              "metadata": {"netsuite_service_sale_item_id": existing["id"]}})
+    usd = customer_in(client, "usd")
+    invoice = client.v1.invoices.create(params={"customer": usd, "collection_method": "send_invoice",
+                                                "days_until_due": 30, "pending_invoice_items_behavior": "exclude"})
+    for price in (own, linked):
+        client.v1.invoice_items.create(params={"customer": usd, "invoice": invoice.id, "pricing": {"price": price.id}})
+    client.v1.invoice_items.create(params={"customer": usd, "invoice": invoice.id, "currency": "usd",
+                                           "price_data": {"currency": "usd", "product": product.id, "unit_amount": 500}})
+    client.v1.invoices.finalize_invoice(invoice.id)
+
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    assert invoice_line_items(invoice.id) == [own.id, "stripe-item-unallocated", "stripe-item-generic"]
+    assert xcom_return(dag_run, "sync")["dependencies_written"]["serviceSaleItem"] == 1  # linked and one-time: none
+    assert reconcile(demo.url).ok

@@ -108,3 +108,24 @@ def test_not_a_coupon_is_a_mapping_error(bad):
 def test_coupon_external_ids_never_collide_with_price_items(coupon_id):
     external_id = map_coupon_item({"id": coupon_id}, InvoiceSettings()).external_id
     assert external_id == f"coupon-{coupon_id}" and not external_id.startswith("price_")
+
+
+def test_metadata_links_an_existing_item_instead_of_creating_one():
+    from stripe_netsuite.mapping.items import COUPON_LINK_KEYS, linked_item, price_item
+    from stripe_netsuite.settings import InvoiceSettings
+
+    linked = {"id": "price_L", "type": "recurring", "active": True, "metadata": {"netsuite_service_sale_item_id": "512"}}
+    assert price_item(linked, InvoiceSettings()) == ({"id": "512"}, False)
+    assert price_item(linked, InvoiceSettings(item_mode="global")) == ({"id": "512"}, False)  # a link wins
+    plain = {"id": "price_P", "type": "recurring", "active": True, "metadata": {}}
+    assert price_item(plain, InvoiceSettings()) == ({"externalId": "price_P"}, True)
+    assert price_item(plain, InvoiceSettings(item_mode="global")) == ({"externalId": "stripe-item-generic"}, False)
+    assert linked_item({"id": "SAVE5", "metadata": {"netsuite_discount_item_id": " 77 "}}, COUPON_LINK_KEYS) == {"id": "77"}
+
+
+def test_a_link_that_is_not_an_internal_id_is_a_clear_error():
+    from stripe_netsuite.mapping.items import PRICE_LINK_KEYS, linked_item
+    from stripe_netsuite.mapping.records import MappingError
+
+    with pytest.raises(MappingError, match=r"price_X: metadata netsuite_service_sale_item_id='Pro plan' is not a NetSuite internal ID"):
+        linked_item({"id": "price_X", "metadata": {"netsuite_service_sale_item_id": "Pro plan"}}, PRICE_LINK_KEYS)

@@ -57,10 +57,11 @@ class InvoiceBundle:
 
 @dataclass(frozen=True)
 class InvoiceContext:
-    """Lookups resolved before mapping: NetSuite currency IDs and the item each price uses."""
+    """Lookups resolved before mapping: NetSuite currency IDs and the item each price (and coupon) uses."""
 
     currency_ids: Mapping[str, str]
     item_of_price: Mapping[str, dict[str, str]] = field(default_factory=dict)  # price ID -> item reference
+    item_of_coupon: Mapping[str, dict[str, str]] = field(default_factory=dict)  # coupon ID -> item, if linked
 
 
 def balance_credit_used(invoice: Mapping[str, Any]) -> int:
@@ -195,7 +196,7 @@ class _Mapper:
         coupon = self.coupons.get(discount_id)
         if coupon is None:
             raise self.fail(f"the coupon of discount {discount_id} is unknown (read the invoice with expand[]=discounts)")
-        return {"externalId": coupon_item_external_id(coupon)}
+        return self.context.item_of_coupon.get(coupon) or {"externalId": coupon_item_external_id(coupon)}
 
     # -- lines --
 

@@ -10,6 +10,9 @@ Rules (reference: connector-behaviour.md §2, §3, §6.3, §8):
 - A coupon becomes a discount item with externalId ``coupon-<ID>`` (coupon IDs are bare, e.g.
   ``LAUNCH20``, and could collide with other items); non-posting by default so discounts reduce
   the revenue of the line above (revenue recognition).
+- Metadata links an existing NetSuite item instead, by internal ID, as Stripe's connector reads
+  it: ``netsuite_service_sale_item_id`` (or the resale / non-inventory variants) on a price,
+  ``netsuite_discount_item_id`` on a coupon. A link wins over everything else.
 """
 
 from __future__ import annotations
@@ -36,6 +39,26 @@ def is_one_time_price_data(price: Mapping[str, Any]) -> bool:
     )
 
 
+PRICE_LINK_KEYS = (
+    "netsuite_service_sale_item_id", "netsuite_service_resale_item_id",
+    "netsuite_non_inventory_sale_item_id", "netsuite_non_inventory_resale_item_id",
+)
+COUPON_LINK_KEYS = ("netsuite_discount_item_id",)
+
+
+def linked_item(obj: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, str] | None:
+    """The NetSuite item a Stripe object's metadata links, as a reference; None without a link."""
+    metadata = obj.get("metadata") or {}
+    for key in keys:
+        value = str(metadata.get(key) or "").strip()
+        if value:
+            if not value.isdigit():
+                raise MappingError(obj.get("id") or "<no id>", f"metadata {key}={value!r} is not a NetSuite internal ID "
+                                   "(digits); fix it in Stripe")
+            return {"id": value}
+    return None
+
+
 def price_item_external_id(price: Mapping[str, Any], settings: InvoiceSettings) -> str | None:
     """The item a price's lines use: None means the generic item the settings name."""
     if settings.item_mode == "global":
@@ -43,6 +66,17 @@ def price_item_external_id(price: Mapping[str, Any], settings: InvoiceSettings) 
     if settings.one_time_prices == "generic_item" and is_one_time_price_data(price):
         return None
     return price["id"]
+
+
+def price_item(price: Mapping[str, Any], settings: InvoiceSettings) -> tuple[dict[str, str], bool]:
+    """The reference a price's lines use, and whether the connector must create that item."""
+    link = linked_item(price, PRICE_LINK_KEYS)
+    if link is not None:
+        return link, False
+    external_id = price_item_external_id(price, settings)
+    if external_id is None:
+        return record_ref(settings.generic_item), False
+    return {"externalId": external_id}, True
 
 
 def _product_name(price: Mapping[str, Any]) -> str | None:

@@ -26,7 +26,14 @@ from stripe_netsuite.mapping.invoices import (
     map_invoice,
     price_id_of,
 )
-from stripe_netsuite.mapping.items import coupon_item_external_id, map_coupon_item, map_price_item, price_item_external_id
+from stripe_netsuite.mapping.items import (
+    COUPON_LINK_KEYS,
+    coupon_item_external_id,
+    linked_item,
+    map_coupon_item,
+    map_price_item,
+    price_item,
+)
 from stripe_netsuite.mapping.records import MappingError, NeutralRecord
 from stripe_netsuite.settings import Settings, record_ref
 from stripe_netsuite.sync.flow import Prepared, SourceObject
@@ -97,8 +104,8 @@ class InvoicesFlow:
         currency_ids = netsuite.currency_ids()
         self._ensure_customers(finalized, stripe, netsuite, settings, currency_ids, outcome)
         item_of_price = self._ensure_price_items(finalized, stripe, netsuite, settings, outcome)
-        self._ensure_coupon_items(finalized, stripe, netsuite, settings, outcome)
-        context = InvoicesRunContext(InvoiceContext(currency_ids, item_of_price), credit_notes)
+        item_of_coupon = self._ensure_coupon_items(finalized, stripe, netsuite, settings, outcome)
+        context = InvoicesRunContext(InvoiceContext(currency_ids, item_of_price, item_of_coupon), credit_notes)
         return Prepared([SourceObject(inv) for inv in invoices], context, outcome.failed, dict(outcome.written))
 
     def _complete(self, sources, stripe, settings: Settings, outcome: _DependencyOutcome) -> list[dict[str, Any]]:
@@ -187,34 +194,48 @@ class InvoicesFlow:
             if isinstance(price, StripeHookError):
                 outcome.fail(users[price_id], "STRIPE_READ", f"price {price_id}: {price}")
                 continue
-            external_id = price_item_external_id(price, settings.invoices)
-            if external_id is None:
-                item_of_price[price_id] = generic
+            try:
+                item_of_price[price_id], create = price_item(price, settings.invoices)
+            except MappingError as exc:
+                outcome.fail(users[price_id], "MAPPING", f"price {exc}")
                 continue
-            records[price_id] = map_price_item(price, settings.invoices)
-            item_of_price[price_id] = {"externalId": external_id}
+            if create:
+                records[price_id] = map_price_item(price, settings.invoices)
         for price_id in self._upsert_dependencies(records, users, "item for price", netsuite, outcome):
             item_of_price.pop(price_id, None)
         return item_of_price
 
-    def _ensure_coupon_items(self, invoices, stripe, netsuite, settings: Settings, outcome: _DependencyOutcome) -> None:
+    def _ensure_coupon_items(self, invoices, stripe, netsuite, settings: Settings, outcome: _DependencyOutcome) -> dict[str, dict]:
+        """Coupon ID -> the discount item its discount lines use (created by external ID, or linked)."""
         if settings.invoices.discount_mode != "per_coupon":
-            return
+            return {}
         users: dict[str, list[str]] = defaultdict(list)
         for inv in invoices:
             for coupon in set(coupons_of_discounts(inv).values()):
-                users[coupon_item_external_id(coupon)].append(inv["id"])
-        existing = netsuite.rows_by_external_id("item", list(users))
-        coupon_ids = {coupon_item_external_id(c): c for inv in invoices for c in coupons_of_discounts(inv).values()}
-        missing = {coupon_ids[x] for x in users if x not in existing}
+                users[coupon].append(inv["id"])
+        existing = netsuite.rows_by_external_id("item", [coupon_item_external_id(c) for c in users])
+        item_of_coupon = {c: {"externalId": coupon_item_external_id(c)} for c in users if coupon_item_external_id(c) in existing}
         records: dict[str, NeutralRecord] = {}
-        for coupon_id, coupon in stripe.retrieve_many("coupons", missing).items():
-            external_id = coupon_item_external_id(coupon_id)
+        for coupon_id, coupon in stripe.retrieve_many("coupons", [c for c in users if c not in item_of_coupon]).items():
             if isinstance(coupon, StripeHookError):
                 # A deleted coupon can no longer be read: its item is made from what the discount says.
                 coupon = {"id": coupon_id, "object": "coupon", "name": None}
-            records[external_id] = map_coupon_item(coupon, settings.invoices)
-        self._upsert_dependencies(records, users, "discount item", netsuite, outcome)
+            try:
+                link = linked_item(coupon, COUPON_LINK_KEYS)
+            except MappingError as exc:
+                outcome.fail(users[coupon_id], "MAPPING", f"coupon {exc}")
+                continue
+            if link is not None:
+                item_of_coupon[coupon_id] = link
+                continue
+            record = map_coupon_item(coupon, settings.invoices)
+            records[record.external_id] = record
+            item_of_coupon[coupon_id] = {"externalId": record.external_id}
+        coupon_of_item = {coupon_item_external_id(c): c for c in users}
+        users_of_item = {item: users[coupon] for item, coupon in coupon_of_item.items()}
+        for external_id in self._upsert_dependencies(records, users_of_item, "discount item", netsuite, outcome):
+            item_of_coupon.pop(coupon_of_item[external_id], None)
+        return item_of_coupon
 
 
 def _customer_currencies(netsuite, customer_ids: list[str]) -> dict[str, set[str]]:
