@@ -248,3 +248,30 @@ def test_prices_get_their_own_items_and_metadata_links_existing_ones(dagbag, dem
     assert invoice_line_items(invoice.id) == [own.id, "stripe-item-unallocated", "stripe-item-generic"]
     assert xcom_return(dag_run, "sync")["dependencies_written"]["serviceSaleItem"] == 1  # linked and one-time: none
     assert reconcile(demo.url).ok
+
+
+def test_backfill_of_a_past_window_matches_what_the_incremental_runs_left(dagbag, demo, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from tests.fixtures.sandboxes import netsuite_conn, netsuite_sandbox_cmd
+
+    assert run_dag(dagbag, DAG_ID).state == "success"
+    incremental = netsuite_state()
+    invoices, notes = stripe_state(demo.url)
+    days = sorted({dt.datetime.fromtimestamp(i["created"], dt.timezone.utc).date() for i in invoices})
+    start, end = days[1], days[-2]  # a window inside the history, cutting some invoices off either side
+    lo = int(dt.datetime.combine(start, dt.time(), dt.timezone.utc).timestamp())
+    hi = int(dt.datetime.combine(end, dt.time(), dt.timezone.utc).timestamp())
+    inside = {i["id"] for i in invoices if lo <= i["created"] < hi}
+    assert 0 < len(inside) < len(invoices)
+    owned = {cn["id"]: cn["invoice"] for cn in notes}
+    expected = {x: v for x, v in incremental.items() if (owned.get(x) or x.split("-")[-1]) in inside}
+
+    other = start_sandbox(netsuite_sandbox_cmd(tmp_path / "window.db"))
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(other.url))
+        dag_run = run_dag(dagbag, DAG_ID, {"start": start.isoformat(), "end": end.isoformat()})
+        assert dag_run.state == "success", task_states(dag_run)
+        assert netsuite_state() == expected
+    finally:
+        other.stop()
