@@ -52,28 +52,32 @@ class RenderedRecord(Record):
         return f"RenderedRecord({self.object_type!r}, {self.id!r}, part={self.part!r}, seq={self.seq})"
 
 
-class RenderedEventRecord(EventRecord):
-    __slots__ = ("history", "part", "previous_part")
+class RenderedEventRecord:
+    """Duck-types ``EventRecord`` with only the slots a bulk event needs (over a million at 100k invoices)."""
+
+    __slots__ = ("id", "created", "seq", "type", "request_id", "history", "part", "previous_part")
+    object_type = EVENT_TYPE
+    deleted = False
+    extra = NO_EXTRA
+    idempotency_key = None
+    data = EventRecord.data
+    sort_key = Record.sort_key
 
     def __init__(self, event_id: str, event_type: str, created: int, request_id: str, history, part: tuple,
                  previous_part: tuple | None = None) -> None:
-        self.object_type = EVENT_TYPE
         self.id = event_id
         self.created = created
         self.seq = 0
-        self.deleted = False
-        self.extra = NO_EXTRA
         self.type = event_type
         self.request_id = request_id
-        self.idempotency_key = None
         self.history = history
         self.part = part
         self.previous_part = previous_part
 
     @property
-    def obj(self) -> dict:  # type: ignore[override]
+    def obj(self) -> dict:
         return self.history.render(self.part)
 
     @property
-    def previous(self) -> dict | None:  # type: ignore[override]
+    def previous(self) -> dict | None:
         return None if self.previous_part is None else self.history.render(self.previous_part)
