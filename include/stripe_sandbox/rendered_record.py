@@ -6,7 +6,8 @@ read: ``history.render(part)`` returns a fresh dict, equal to the one the write 
 stored, each time. ``part`` names the version (a shared tuple, e.g. ``("invoice", "paid")``).
 
 * ``RenderedRecord``: an object whose ``data`` is its current version; a later write stores a
-  plain dict as usual (``data = ...``), which is served from then on. Its private state
+  plain dict as usual (``data = ...``), which is served from then on. List filters read single
+  top-level fields (``field``), which the history answers without rendering the whole object. Its private state
   (``extra``) is rendered the first time it is asked for, then kept (writers change it in place).
 * ``RenderedEventRecord``: an event whose ``data.object`` (and ``previous_attributes``) are
   versions rendered the same way.
@@ -40,6 +41,10 @@ class RenderedRecord(Record):
     @data.setter
     def data(self, value: dict) -> None:
         self.written = value
+
+    def field(self, key: str):
+        written = self.written
+        return self.history.field(self.part, key) if written is None else written.get(key)
 
     @property
     def extra(self) -> dict:  # type: ignore[override]

@@ -5,7 +5,8 @@ intent, charge and invoice payment, each version differing from the last in a fe
 of storing every version as a dict (three 76-key invoice versions alone), ``PaidInvoice`` keeps the
 IDs, instant, customer version, lines and amount due, and renders any version on demand
 (``render(part)``, for ``rendered_record.py``): the same dicts, key for key, that the per-object
-write paths store (``test_stripe_sandbox_scale_bulk.py`` compares them).
+write paths store (``test_stripe_sandbox_scale_bulk.py`` compares them). ``field(part, key)``
+answers the top-level fields list filters read without rendering the whole object.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _NONE: list = []  # empty lists shared by the rendered objects (stored objects a
 NO_CREDITED_ITEMS = {"credited_items": None}
 NO_PRORATION = {"credited_items": None, "discount_amounts": _NONE}
 OPEN_PAYMENT = {"canceled_at": None, "paid_at": None}
+ATTEMPT = {"attempt_count": 1, "attempted": True}
 QUANTITY_TEXT = {n: str(n) for n in range(1, 10)}
 
 # the versions a record or event can name (``part``): shared tuples
@@ -65,6 +67,28 @@ class PaidInvoice:
 
     def render(self, part: tuple) -> dict:
         return getattr(self, part[0])(*part[1:])
+
+    def field(self, part: tuple, key: str):
+        """``render(part).get(key)``; the keys list filters read are answered without rendering it all."""
+        fields = CHEAP_FIELDS.get(part[0])
+        known = fields(self, *part[1:]) if fields is not None else {}
+        return known[key] if key in known else self.render(part).get(key)
+
+    def _invoice_fields(self, status: str) -> dict:
+        return {"customer": self.customer["id"], "status": status, "collection_method": "charge_automatically",
+                "due_date": None, "parent": None}
+
+    def _item_fields(self, index: int, invoiced: bool) -> dict:
+        return {"customer": self.customer["id"], "invoice": self.invoice_id if invoiced else None}
+
+    def _intent_fields(self, succeeded: bool) -> dict:
+        return {"customer": self.customer["id"]}
+
+    def _payment_fields(self, paid: bool) -> dict:
+        return {"status": "paid" if paid else "open"}
+
+    def _charge_fields(self) -> dict:
+        return {"customer": self.customer["id"], "payment_intent": self.intent_id, "transfer_group": None}
 
     def extra(self, part: tuple) -> dict:
         """The resource-private state of the record holding ``part`` (what the write paths keep)."""
@@ -160,10 +184,22 @@ class PaidInvoice:
         return data
 
     def _open(self) -> dict:
+        return {**self._draft(), **self._finalization()}
+
+    def _attempted(self) -> dict:
+        return {**self._draft(), **self._finalization(), **ATTEMPT}
+
+    def _paid(self) -> dict:
+        # one merge instead of draft -> open -> attempted -> paid: every changed key is already in the
+        # draft, so the key order is the draft's either way
+        return {**self._draft(), **self._finalization(), **ATTEMPT, **self._payment_changes()}
+
+    def _finalization(self) -> dict:
+        """What finalizing (``auto_advance=true``) changes in the draft."""
         at = self.at
         token = IdFactory.derived(self.invoice_id, 24)
         return {
-            **self._draft(), "auto_advance": True, "number": f"{self.parts.account_prefix}-{self.number:04d}",
+            "auto_advance": True, "number": f"{self.parts.account_prefix}-{self.number:04d}",
             "status": "open", "starting_balance": 0, "ending_balance": 0, "amount_paid": 0,
             "automatically_finalizes_at": None, "effective_at": at,
             "hosted_invoice_url": f"{invoicing.HOSTED}/test_{token}",
@@ -172,19 +208,14 @@ class PaidInvoice:
             "status_transitions": {**invoicing.NO_TRANSITIONS, "finalized_at": at}, "webhooks_delivered_at": at,
         }
 
-    def _attempted(self) -> dict:
-        return {**self._open(), "attempt_count": 1, "attempted": True}
-
-    def _paid(self, attempted: dict | None = None) -> dict:
-        attempted = attempted or self._attempted()
-        return {**attempted, "status": "paid", "amount_paid": self.due, "amount_remaining": 0,
-                "next_payment_attempt": None,
+    def _payment_changes(self) -> dict:
+        """What the successful payment changes in the attempted invoice."""
+        return {"status": "paid", "amount_paid": self.due, "amount_remaining": 0, "next_payment_attempt": None,
                 "payments": invoicing.payments_page(self.invoice_id, [self.payment(True)]),
-                "status_transitions": {**attempted["status_transitions"], "paid_at": self.at}}
+                "status_transitions": {**invoicing.NO_TRANSITIONS, "finalized_at": self.at, "paid_at": self.at}}
 
     def paid_changes(self) -> dict:
-        attempted = self._attempted()
-        return changed_attributes(attempted, self._paid(attempted))
+        return changed_attributes(self._attempted(), self._paid())
 
     # -- payment intent, invoice payment, charge -------------------------------------------
     def intent(self, succeeded: bool) -> dict:
@@ -234,3 +265,8 @@ class PaidInvoice:
             "statement_descriptor_suffix": None, "status": "succeeded", "transfer_data": None,
             "transfer_group": None,
         }
+
+
+CHEAP_FIELDS = {"invoice": PaidInvoice._invoice_fields, "item": PaidInvoice._item_fields,
+                "intent": PaidInvoice._intent_fields, "payment": PaidInvoice._payment_fields,
+                "charge": PaidInvoice._charge_fields}  # part kind -> the fields ``field`` answers cheaply
