@@ -73,7 +73,7 @@ class BulkInvoices:
         request = ids.new("req")
         invoice_id = ids.new("in")
         line_ids = [ids.new("il") for _ in range(count)]
-        history = PaidInvoice(self.parts, at, customer, tax_key, tuple(map(tuple, lines)), item_ids, invoice_id,
+        history = PaidInvoice(self.parts, at, customer, tax_key, tuple(lines), item_ids, invoice_id,
                               line_ids)
         for index in range(count):
             self._add("invoiceitem", item_ids[index], history, item_part(index, True), (("customer", customer_id),))
