@@ -36,6 +36,10 @@ class Record:
     def sort_key(self) -> int:
         return self.created * SEQ_SPAN + self.seq
 
+    def field(self, key: str):
+        """``data.get(key)``: list filters read single fields this way (see ``RenderedRecord``)."""
+        return self.data.get(key)
+
 
 class ObjectStore:
     """Records by ID and by type in creation order, plus optional secondary indexes.

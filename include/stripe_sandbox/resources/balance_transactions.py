@@ -12,6 +12,9 @@ payout ``amount``. Filters: ``payout``, ``type``, ``source``, ``currency``, ``cr
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import lru_cache
+
 from stripe_sandbox.billing import fees, fx
 from stripe_sandbox.billing import settlement
 from stripe_sandbox.billing.money import as_json_number
@@ -72,9 +75,7 @@ class BalanceTransactions(Resource):
         return record.data
 
     def for_charge(self, charge: dict, ctx: WriteContext) -> dict:
-        settled, rate = fx.convert(charge["amount"], charge["currency"])
-        fee = fees.card_fee(settled, rate is not None)
-        details = [fees.fee_detail(fee, fx.SETTLEMENT_CURRENCY, "Stripe processing fees")] if fee else []
+        settled, rate, fee, details = charge_settlement(charge["amount"], charge["currency"])
         return self._create(ctx, amount=settled, fee=fee, fee_details=details, exchange_rate=rate, type_="charge",
                             category="charge", source=charge["id"], description=charge["description"],
                             available_on=settlement.charge_available_on(ctx.now))
@@ -133,3 +134,14 @@ class BalanceTransactions(Resource):
             bucket = available if record.data["status"] == "available" else pending
             bucket[record.data["currency"]] = bucket.get(record.data["currency"], 0) + record.data["net"]
         return available, pending
+
+
+@lru_cache(maxsize=4096)
+def charge_settlement(amount: int, currency: str) -> tuple[int, Decimal | None, int, list[dict]]:
+    """``(settled amount, exchange rate, fee, fee details)`` of a charge; charges of the same amount and
+    currency share them (the Decimal arithmetic dominated building many charges; stored objects are
+    never changed in place, so sharing the details list is safe)."""
+    settled, rate = fx.convert(amount, currency)
+    fee = fees.card_fee(settled, rate is not None)
+    details = [fees.fee_detail(fee, fx.SETTLEMENT_CURRENCY, "Stripe processing fees")] if fee else []
+    return settled, rate, fee, details

@@ -8,15 +8,17 @@ from stripe_sandbox.forms import as_bool, as_list, as_str
 from stripe_sandbox.listing import in_range, parse_range
 from stripe_sandbox.store import Record
 
-Getter = Callable[[dict], object]
+Getter = Callable[[Record], object]
 
 
 def _field(path: str) -> Getter:
-    keys = path.split(".")
+    """The value at a dotted path of a record's data (``None`` when missing); the top-level key is read
+    with ``Record.field`` (a rendered record answers it without rendering the whole object)."""
+    first, *rest = path.split(".")
 
-    def get(data: dict):
-        value = data
-        for key in keys:
+    def get(record: Record):
+        value = record.field(first)
+        for key in rest:
             if not isinstance(value, dict):
                 return None
             value = value.get(key)
@@ -33,7 +35,7 @@ def equals(param: str, path: str | None = None):
         if param not in params:
             return None
         value = as_str(params[param], param)
-        return lambda record: get(record.data) == value
+        return lambda record: get(record) == value
 
     return build
 
@@ -45,7 +47,7 @@ def boolean(param: str, path: str | None = None):
         if param not in params:
             return None
         value = as_bool(params[param], param)
-        return lambda record: bool(get(record.data)) == value
+        return lambda record: bool(get(record)) == value
 
     return build
 
@@ -58,7 +60,7 @@ def time_range(param: str, path: str | None = None):
         if param not in params:
             return None
         bounds = parse_range(params[param], param)
-        return lambda record: isinstance(get(record.data), int) and in_range(get(record.data), bounds)
+        return lambda record: isinstance(get(record), int) and in_range(get(record), bounds)
 
     return build
 
@@ -71,7 +73,7 @@ def one_of(param: str, path: str | None = None):
         if param not in params:
             return None
         values = {as_str(v, param) for v in as_list(params[param], param)}
-        return lambda record: get(record.data) in values
+        return lambda record: get(record) in values
 
     return build
 
@@ -84,6 +86,17 @@ def extra(param: str, key: str):
             return None
         value = as_str(params[param], param)
         return lambda record: record.extra.get(key) == value
+
+    return build
+
+
+def field_predicate(check: Callable[[dict, object], bool], param: str, key: str):
+    """A custom filter on one top-level field: ``check(params, value)`` once ``param`` is given."""
+
+    def build(params: dict):
+        if param not in params:
+            return None
+        return lambda record: check(params, record.field(key))
 
     return build
 

@@ -32,8 +32,8 @@ COLLECTION = ("charge_automatically", "send_invoice")
 STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 
 
-def _status_filter(params: dict, data: dict) -> bool:
-    return data["status"] == p.enum(params["status"], "status", STATUSES)
+def _status_filter(params: dict, status: str) -> bool:
+    return status == p.enum(params["status"], "status", STATUSES)
 
 
 class Invoices(Resource):
@@ -52,7 +52,7 @@ class Invoices(Resource):
     filters = {
         "customer": f.equals("customer"),
         "subscription": f.equals("subscription", "parent.subscription_details.subscription"),
-        "status": f.predicate(_status_filter, "status"),
+        "status": f.field_predicate(_status_filter, "status", "status"),
         "collection_method": f.equals("collection_method"),
         "due_date": f.time_range("due_date"),
     }

@@ -16,6 +16,7 @@ from stripe_sandbox.billing import fx
 from stripe_sandbox.billing.payment_methods import DECLINE_MESSAGES, card_for
 from stripe_sandbox.errors import StripeApiError, invalid_request, unsupported_parameter
 from stripe_sandbox.forms import as_str
+from stripe_sandbox.ids import IdFactory
 from stripe_sandbox.resources import filters as f
 from stripe_sandbox.resources import params as p
 from stripe_sandbox.resources.base import ID, Resource, Route
@@ -61,52 +62,7 @@ class PaymentIntents(Resource):
 
     def blank(self, amount: int, currency: str, customer: str | None, description: str | None,
               ctx: WriteContext) -> dict:
-        pi_id = self.new_id()
-        secret = self.state.ids.derived(pi_id, 25)
-        return {
-            "id": pi_id,
-            "object": "payment_intent",
-            "amount": amount,
-            "amount_capturable": 0,
-            "amount_details": AMOUNT_DETAILS,
-            "amount_received": 0,
-            "application": None,
-            "application_fee_amount": None,
-            "automatic_payment_methods": None,
-            "canceled_at": None,
-            "cancellation_reason": None,
-            "capture_method": "automatic",
-            "client_secret": f"{pi_id}_secret_{secret}",
-            "confirmation_method": "automatic",
-            "created": ctx.now,
-            "currency": currency,
-            "customer": customer,
-            "customer_account": None,
-            "description": description,
-            "excluded_payment_method_types": None,
-            "last_payment_error": None,
-            "latest_charge": None,
-            "livemode": False,
-            "managed_payments": None,
-            "metadata": EMPTY,
-            "next_action": None,
-            "on_behalf_of": None,
-            "payment_method": None,
-            "payment_method_configuration_details": None,
-            "payment_method_options": EMPTY,
-            "payment_method_types": CARD_ONLY,
-            "processing": None,
-            "receipt_email": None,
-            "review": None,
-            "setup_future_usage": None,
-            "shipping": None,
-            "source": None,
-            "statement_descriptor": None,
-            "statement_descriptor_suffix": None,
-            "status": "requires_payment_method",
-            "transfer_data": None,
-            "transfer_group": None,
-        }
+        return blank_intent(self.new_id(), amount, currency, customer, description, ctx.now)
 
     # -- invoices --------------------------------------------------------------------------
     def create_for_invoice(self, invoice: dict, ctx: WriteContext) -> dict:
@@ -241,3 +197,52 @@ class PaymentIntents(Resource):
         # Stripe has no payment_intent.updated event; the change shows in the next event of the intent.
         self.replace(record, data, ctx, action=None)
         return record.data
+
+
+def blank_intent(pi_id: str, amount: int, currency: str, customer: str | None, description: str | None,
+                 created: int) -> dict:
+    """A new payment intent (``requires_payment_method``)."""
+    return {
+        "id": pi_id,
+        "object": "payment_intent",
+        "amount": amount,
+        "amount_capturable": 0,
+        "amount_details": AMOUNT_DETAILS,
+        "amount_received": 0,
+        "application": None,
+        "application_fee_amount": None,
+        "automatic_payment_methods": None,
+        "canceled_at": None,
+        "cancellation_reason": None,
+        "capture_method": "automatic",
+        "client_secret": f"{pi_id}_secret_{IdFactory.derived(pi_id, 25)}",
+        "confirmation_method": "automatic",
+        "created": created,
+        "currency": currency,
+        "customer": customer,
+        "customer_account": None,
+        "description": description,
+        "excluded_payment_method_types": None,
+        "last_payment_error": None,
+        "latest_charge": None,
+        "livemode": False,
+        "managed_payments": None,
+        "metadata": EMPTY,
+        "next_action": None,
+        "on_behalf_of": None,
+        "payment_method": None,
+        "payment_method_configuration_details": None,
+        "payment_method_options": EMPTY,
+        "payment_method_types": CARD_ONLY,
+        "processing": None,
+        "receipt_email": None,
+        "review": None,
+        "setup_future_usage": None,
+        "shipping": None,
+        "source": None,
+        "statement_descriptor": None,
+        "statement_descriptor_suffix": None,
+        "status": "requires_payment_method",
+        "transfer_data": None,
+        "transfer_group": None,
+    }
