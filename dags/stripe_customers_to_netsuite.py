@@ -1,34 +1,12 @@
 """Stripe customers -> NetSuite customers. Wiring only: the logic lives in plugins/stripe_netsuite."""
 
-import pendulum
 from airflow.sdk import DAG
 
-from stripe_netsuite.dag_defaults import BACKFILL_PARAMS, DEFAULT_ARGS, NETSUITE_POOL, tags
-from stripe_netsuite.operators.sync import CommitCursorOperator, FailedRecordsCheckOperator, StripeToNetSuiteOperator
-from stripe_netsuite.settings import load_settings
+from stripe_netsuite.flow_dag import flow_dag
 
-FLOW = "customers"
-load_settings()  # a bad settings file fails the parse, with a message naming the key
-
-with DAG(
+dag: DAG = flow_dag(
+    "customers",
     dag_id="stripe_customers_to_netsuite",
     description="Stripe customers to NetSuite customers (incremental by events; backfill with start/end)",
-    schedule="@hourly",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    params=BACKFILL_PARAMS,
-    tags=tags(FLOW),
     doc_md=__doc__,
-) as dag:
-    sync = StripeToNetSuiteOperator(
-        task_id="sync",
-        flow=FLOW,
-        start="{{ params.start }}",
-        end="{{ params.end }}",
-        pool=NETSUITE_POOL,
-    )
-    commit_cursor = CommitCursorOperator(task_id="commit_cursor", flow=FLOW, summary=sync.output)
-    check_failed_records = FailedRecordsCheckOperator(task_id="check_failed_records", flow=FLOW, summary=sync.output, retries=0)
-    sync >> commit_cursor >> check_failed_records
+)

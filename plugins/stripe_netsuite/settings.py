@@ -12,10 +12,10 @@ import datetime as dt
 import os
 import zoneinfo
 from pathlib import Path
-from typing import Literal, Union
+from typing import Annotated, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SETTINGS_ENV = "STRIPE_NETSUITE_SETTINGS"
 DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parents[2] / "include" / "settings.yaml"
@@ -23,6 +23,22 @@ DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parents[2] / "include" / "setti
 
 class SettingsError(ValueError):
     """The settings file is missing a value or has a wrong one; the message says which and where."""
+
+
+def _custom_field(prefix: str, kind: str):
+    """A NetSuite custom field ID of one kind (by its ID prefix), or None."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and not value.startswith(prefix):
+            raise ValueError(f"must be a {kind} custom field id starting with '{prefix}', or null")
+        return value
+
+    return Annotated[Optional[str], AfterValidator(check)]
+
+
+CustomerField = _custom_field("custentity", "customer")
+TransactionBodyField = _custom_field("custbody", "transaction body")
+TransactionLineField = _custom_field("custcol", "transaction line")
 
 
 class _Section(BaseModel):
@@ -48,18 +64,12 @@ class CustomerSettings(_Section):
     add_all_currencies: bool = Field(
         True, description="Give every customer all active NetSuite currencies, so invoices in any of them load."
     )
-    fingerprint_field: str | None = Field(
+    fingerprint_field: CustomerField = Field(
         "custentity_stripe_sync_hash",
         description="Customer custom field holding a hash of what was last written; unchanged records are skipped. "
         "None writes every record every time.",
     )
 
-    @field_validator("fingerprint_field")
-    @classmethod
-    def _custom_field(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("custentity"):
-            raise ValueError("must be a customer custom field id starting with 'custentity', or null")
-        return value
 
 
 # A NetSuite record named in the settings: a string is its external ID, a number its internal ID.
@@ -97,10 +107,10 @@ class InvoiceSettings(_Section):
     void_item: RecordName = "stripe-item-unallocated"
     sync_zero_invoices: bool = True
     timezone: str = "UTC"
-    fingerprint_field: str | None = "custbody_stripe_sync_hash"
-    stripe_id_field: str | None = "custbody_stripe_id"
-    line_id_field: str | None = "custcol_stripe_line_id"
-    proration_field: str | None = "custcol_stripe_proration"
+    fingerprint_field: TransactionBodyField = "custbody_stripe_sync_hash"
+    stripe_id_field: TransactionBodyField = "custbody_stripe_id"
+    line_id_field: TransactionLineField = "custcol_stripe_line_id"
+    proration_field: TransactionLineField = "custcol_stripe_proration"
 
     @field_validator("timezone")
     @classmethod
@@ -111,19 +121,6 @@ class InvoiceSettings(_Section):
             raise ValueError(f"{value!r} is not an IANA time zone name (e.g. UTC, America/New_York)") from None
         return value
 
-    @field_validator("fingerprint_field", "stripe_id_field")
-    @classmethod
-    def _body_field(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("custbody"):
-            raise ValueError("must be a transaction body custom field id starting with 'custbody', or null")
-        return value
-
-    @field_validator("line_id_field", "proration_field")
-    @classmethod
-    def _line_field(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("custcol"):
-            raise ValueError("must be a transaction line custom field id starting with 'custcol', or null")
-        return value
 
 
 class Settings(_Section):

@@ -132,6 +132,14 @@ def put(client, record_type, external_id, body) -> str:
     return written_id(client.upsert(record_type, external_id, body))
 
 
+def get_expanded(client, record_type, key) -> dict:
+    """A record as REST GET shows it with its sublists expanded (decimals exact)."""
+    response = client.request("GET", f"/services/rest/record/v1/{record_type}/{key}",
+                              params={"expandSubResources": "true"})
+    assert response.status_code == 200, response.text
+    return decimal_json(response)
+
+
 def project_root():
     from pathlib import Path
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from ns_helpers import decimal_json, put
+from ns_helpers import get_expanded, put
 
 ITEM = {"externalId": "stripe-item-generic"}
-
-
-def _expanded(client, record_type, internal_id):
-    response = client.request("GET", f"/services/rest/record/v1/{record_type}/{internal_id}",
-                              params={"expandSubResources": "true"})
-    assert response.status_code == 200, response.text
-    return decimal_json(response)
 
 
 def test_items_and_invoices_reference_other_records_by_external_id(client):
@@ -22,8 +15,8 @@ def test_items_and_invoices_reference_other_records_by_external_id(client):
                                                          "incomeAccount": {"externalId": "acct-sales-income"}})
     discount = put(client, "discountItem", "coupon_X", {"itemId": "Coupon X",
                                                         "account": {"externalId": "acct-sales-discounts"}})
-    assert _expanded(client, "serviceSaleItem", service)["incomeAccount"]["id"] == "4"
-    assert _expanded(client, "discountItem", discount)["account"]["id"] == "12"
+    assert get_expanded(client, "serviceSaleItem", service)["incomeAccount"]["id"] == "4"
+    assert get_expanded(client, "discountItem", discount)["account"]["id"] == "12"
     rows = client.suiteql(f"SELECT id, incomeaccount, account FROM item WHERE id IN ({service}, {discount}) "
                           "ORDER BY id").json()["items"]
     assert (rows[0]["id"], rows[0]["incomeaccount"]) == (service, "4")
@@ -33,7 +26,7 @@ def test_items_and_invoices_reference_other_records_by_external_id(client):
         "entity": {"externalId": "cus_X"},
         "item": {"items": [{"item": {"externalId": "price_X"}, "amount": D("100.00")},
                            {"item": {"externalId": "coupon_X"}, "amount": D("-10.00")}]}})
-    record = _expanded(client, "invoice", invoice)
+    record = get_expanded(client, "invoice", invoice)
     assert record["entity"]["id"] == customer and record["total"] == 90
     assert [line["item"]["id"] for line in record["item"]["items"]] == [service, discount]
     posted = client.suiteql(f"SELECT account, SUM(amount) AS amount FROM transactionaccountingline "
@@ -45,7 +38,7 @@ def test_a_credit_memo_with_a_negative_line_and_total_zero_is_accepted(client):
     put(client, "customer", "cus_X", {"companyName": "X Corp"})
     memo = put(client, "creditMemo", "cn_X", {"entity": {"externalId": "cus_X"}, "item": {"items": [
         {"item": ITEM, "amount": D("100.00")}, {"item": ITEM, "amount": D("-100.00")}]}})
-    record = _expanded(client, "creditMemo", memo)
+    record = get_expanded(client, "creditMemo", memo)
     assert record["total"] == 0
     assert [line["amount"] for line in record["item"]["items"]] == [100, -100]
 
@@ -54,6 +47,6 @@ def test_an_invoice_of_a_negative_then_a_positive_line_totalling_zero_is_accepte
     put(client, "customer", "cus_X", {"companyName": "X Corp"})
     invoice = put(client, "invoice", "in_zero", {"entity": {"externalId": "cus_X"}, "item": {"items": [
         {"item": ITEM, "amount": D("-125.01")}, {"item": ITEM, "amount": D("125.01")}]}})
-    record = _expanded(client, "invoice", invoice)
+    record = get_expanded(client, "invoice", invoice)
     assert record["total"] == 0 and record["status"]["refName"] == "Paid In Full"
     assert [line["amount"] for line in record["item"]["items"]] == [D("-125.01"), D("125.01")]

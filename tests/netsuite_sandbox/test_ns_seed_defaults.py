@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from ns_helpers import assert_error, decimal_json, put
+from ns_helpers import assert_error, get_expanded, put
 
 ITEM = {"externalId": "stripe-item-generic"}
-
-
-def _expanded(client, record_type, internal_id):
-    response = client.request("GET", f"/services/rest/record/v1/{record_type}/{internal_id}",
-                              params={"expandSubResources": "true"})
-    assert response.status_code == 200, response.text
-    return decimal_json(response)
 
 
 def test_sync_hash_and_proration_are_writable_over_rest_and_readable_by_suiteql(client):
@@ -22,7 +15,7 @@ def test_sync_hash_and_proration_are_writable_over_rest_and_readable_by_suiteql(
         "entity": {"externalId": "cus_1"}, "custbody_stripe_sync_hash": "sha256:aaa",
         "item": {"items": [{"item": ITEM, "amount": D("30.00"), "custcol_stripe_proration": True},
                            {"item": ITEM, "amount": D("70.00"), "custcol_stripe_proration": False}]}})
-    record = _expanded(client, "invoice", invoice)
+    record = get_expanded(client, "invoice", invoice)
     assert record["custbody_stripe_sync_hash"] == "sha256:aaa"
     assert [line["custcol_stripe_proration"] for line in record["item"]["items"]] == [True, False]
 
@@ -58,7 +51,7 @@ def test_krw_is_enabled_with_zero_decimals_and_aud_stays_disabled(client):
     put(client, "customer", "cus_kr", {"companyName": "Seoul Tech", "currency": {"id": "8"}})
     invoice = put(client, "invoice", "in_kr", {"entity": {"externalId": "cus_kr"},
                                                "item": {"items": [{"item": ITEM, "amount": D("55000.5")}]}})
-    record = _expanded(client, "invoice", invoice)
+    record = get_expanded(client, "invoice", invoice)
     assert record["currency"]["refName"] == "South Korean Won"
     assert record["total"] == 55001 and record["exchangeRate"] == D("0.00072")
     assert_error(client.upsert("customer", "cus_au", {"companyName": "Sydney Ltd", "currency": {"id": "7"}}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from ns_helpers import assert_error, decimal_json, put
+from ns_helpers import assert_error, get_expanded, put
 
 ITEM = {"externalId": "stripe-item-generic"}
 TAX = {"externalId": "stripe-item-tax"}
@@ -29,13 +29,6 @@ def _payment(client, eid, amount, applies=(), customer="cus_1", **extra):
     return put(client, "customerPayment", eid, body)
 
 
-def _get(client, record_type, key):
-    response = client.request("GET", f"/services/rest/record/v1/{record_type}/{key}",
-                              params={"expandSubResources": "true"})
-    assert response.status_code == 200, response.text
-    return decimal_json(response)
-
-
 def test_invoice_totals_come_from_the_lines_and_a_sent_total_is_ignored(client):
     _customer(client)
     body = {"entity": {"externalId": "cus_1"}, "tranDate": "2024-01-31", "total": 1, "amountRemaining": 5,
@@ -43,7 +36,7 @@ def test_invoice_totals_come_from_the_lines_and_a_sent_total_is_ignored(client):
                                 "revRecStartDate": "2024-01-01", "revRecEndDate": "2024-01-31"},
                                {"item": TAX, "amount": D("9.90")}]}}
     internal_id = put(client, "invoice", "in_1", body)
-    record = _get(client, "invoice", internal_id)
+    record = get_expanded(client, "invoice", internal_id)
     assert record["total"] == D("108.90") and record["subTotal"] == D("108.90")
     assert record["amountRemaining"] == D("108.90") and record["amountPaid"] == 0
     assert record["status"] == {"id": "A", "refName": "Open"}
@@ -60,10 +53,10 @@ def test_invoice_totals_come_from_the_lines_and_a_sent_total_is_ignored(client):
 def test_amounts_are_rounded_half_up_to_the_currency_precision(client):
     _customer(client, currencyList={"items": [{"currency": {"id": "4"}}, {"currency": {"id": "6"}}]})
     usd = _invoice(client, "in_usd", lines=((ITEM, "10.005"), (ITEM, "0.004")))
-    assert _get(client, "invoice", usd)["total"] == D("10.01")  # 10.01 + 0.00
+    assert get_expanded(client, "invoice", usd)["total"] == D("10.01")  # 10.01 + 0.00
     jpy = put(client, "invoice", "in_jpy", {"entity": {"externalId": "cus_1"}, "currency": {"id": "4"},
                                              "item": {"items": [{"item": ITEM, "quantity": 3, "rate": D("33.5")}]}})
-    assert _get(client, "invoice", jpy)["total"] == 101  # 100.5 -> 101
+    assert get_expanded(client, "invoice", jpy)["total"] == 101  # 100.5 -> 101
     kwd = put(client, "invoice", "in_kwd", {"entity": {"externalId": "cus_1"}, "currency": {"id": "6"},
                                              "item": {"items": [{"item": ITEM, "amount": D("1.23456")}]}})
     assert client.suiteql(f"SELECT foreigntotal, exchangerate FROM transaction WHERE id = {kwd}").json()["items"][0] == {
@@ -121,7 +114,7 @@ def test_over_application_is_refused(client):
     # Nor more than the payment itself.
     assert_error(_pay_raw(client, "ch_3", [{"doc": {"id": inv}, "amount": D("30")}], payment=D("20")), 400, "USER_ERROR",
                  path="apply")
-    assert _get(client, "invoice", inv)["amountRemaining"] == 40
+    assert get_expanded(client, "invoice", inv)["amountRemaining"] == 40
 
 
 def test_applications_need_the_same_customer_and_currency(client):
@@ -148,7 +141,7 @@ def test_currency_must_be_enabled_on_the_customer(client):
     put(client, "customer", "cus_1", {"currencyList": {"items": [{"currency": {"id": "2"}}]}})
     internal_id = put(client, "invoice", "in_eur", {"entity": {"externalId": "cus_1"}, "currency": {"id": "2"},
                                                     "item": {"items": [{"item": ITEM, "amount": 5}]}})
-    record = _get(client, "invoice", internal_id)
+    record = get_expanded(client, "invoice", internal_id)
     assert record["currency"]["refName"] == "Euro" and record["exchangeRate"] == D("1.08")  # the currency's default rate
 
 
@@ -157,7 +150,7 @@ def test_negative_invoice_total_is_refused_and_zero_is_paid_in_full(client):
     assert_error(client.upsert("invoice", "in_neg", {"entity": {"externalId": "cus_1"},
                                                      "item": {"items": [{"item": ITEM, "amount": -5}]}}), 400, "USER_ERROR")
     zero = _invoice(client, "in_zero", lines=((ITEM, "10"), ({"externalId": "stripe-item-discount"}, "-10")))
-    assert _get(client, "invoice", zero)["status"]["refName"] == "Paid In Full"
+    assert get_expanded(client, "invoice", zero)["status"]["refName"] == "Paid In Full"
     assert_error(client.upsert("invoice", "in_empty", {"entity": {"externalId": "cus_1"}, "item": {"items": []}}),
                  400, "USER_ERROR", path="item")
 
@@ -179,7 +172,7 @@ def test_double_deposit_is_refused(client):
                  400, "USER_ERROR")
     # Re-saving the first deposit (an upsert retry) keeps its own payment.
     put(client, "deposit", "po_1", {"account": {"id": "2"}, "payment": {"items": [{"id": pay}]}, "memo": "again"})
-    assert _get(client, "customerPayment", pay)["status"] == {"id": "C", "refName": "Deposited"}
+    assert get_expanded(client, "customerPayment", pay)["status"] == {"id": "C", "refName": "Deposited"}
 
 
 def test_deposit_rules_currency_bank_and_amounts(client):
@@ -194,7 +187,7 @@ def test_deposit_rules_currency_bank_and_amounts(client):
                                                    "cashBack": {"items": [{"account": {"id": "5"}, "amount": 11}]}}),
                  400, "USER_ERROR")
     dep = put(client, "deposit", "po_1", {"account": {"id": "7"}, "payment": {"items": [{"id": {"id": eur}, "paymentAmount": 10}]}})
-    assert _get(client, "deposit", dep)["currency"]["refName"] == "Euro"
+    assert get_expanded(client, "deposit", dep)["currency"]["refName"] == "Euro"
 
 
 def test_journal_entries_must_balance(client):
@@ -216,7 +209,7 @@ def test_status_and_amount_remaining_follow_the_applications(client, sandbox):
     _customer(client)
     inv = _invoice(client, "in_1", custbody_stripe_id="in_1")
     pay = _payment(client, "ch_1", "100", [(inv, "100")])
-    assert _get(client, "invoice", inv)["status"]["refName"] == "Paid In Full"
+    assert get_expanded(client, "invoice", inv)["status"]["refName"] == "Paid In Full"
     row = client.suiteql(f"SELECT status, BUILTIN.DF(status) s, foreignamountremaining r, custbody_stripe_id FROM transaction WHERE id = {inv}").json()["items"][0]
     assert (row["status"], row["s"], row["r"], row["custbody_stripe_id"]) == ("B", "Invoice : Paid In Full", "0", "in_1")
     links = client.suiteql("SELECT previousdoc, nextdoc, linktype, foreignamount FROM nexttransactionlinelink").json()["items"]
@@ -224,13 +217,13 @@ def test_status_and_amount_remaining_follow_the_applications(client, sandbox):
     # A paid invoice cannot be deleted; deleting the payment reopens it.
     assert_error(client.request("DELETE", f"/services/rest/record/v1/invoice/{inv}"), 400, "USER_ERROR")
     assert client.request("DELETE", f"/services/rest/record/v1/customerPayment/{pay}").status_code == 204
-    record = _get(client, "invoice", inv)
+    record = get_expanded(client, "invoice", inv)
     assert (record["status"]["refName"], record["amountRemaining"]) == ("Open", 100)
     # Unapplying (apply: false) keeps the line and frees the invoice.
     pay = _payment(client, "ch_2", "100", [(inv, "100")])
     put(client, "customerPayment", "ch_2", {"apply": {"items": [{"doc": inv, "apply": False}]}})
-    assert _get(client, "invoice", inv)["amountRemaining"] == 100
-    assert _get(client, "customerPayment", pay)["unapplied"] == 100
+    assert get_expanded(client, "invoice", inv)["amountRemaining"] == 100
+    assert get_expanded(client, "customerPayment", pay)["unapplied"] == 100
     # A customer with transactions cannot be deleted.
     assert_error(client.request("DELETE", "/services/rest/record/v1/customer/eid:cus_1"), 400, "USER_ERROR")
 
@@ -248,18 +241,18 @@ def test_gl_scenario_invoice_payments_credit_memo_deposit_refund(client, sandbox
     _customer(client)
     inv = _invoice(client, "in_1", lines=((ITEM, "90.00"), (TAX, "10.00")))
     p1 = _payment(client, "ch_1", "30", [(inv, "30")])
-    assert _get(client, "invoice", inv)["amountRemaining"] == 70
+    assert get_expanded(client, "invoice", inv)["amountRemaining"] == 70
     cm = put(client, "creditMemo", "cn_1", {"entity": {"externalId": "cus_1"}, "item": {"items": [{"item": REFUND_ITEM, "amount": 20}]},
                                             "apply": {"items": [{"doc": inv, "apply": True, "amount": 20}]}})
     p2 = _payment(client, "ch_2", "50", [(inv, "50")])
-    invoice = _get(client, "invoice", inv)
+    invoice = get_expanded(client, "invoice", inv)
     assert (invoice["status"]["refName"], invoice["amountRemaining"], invoice["amountPaid"]) == ("Paid In Full", 0, 100)
-    assert _get(client, "creditMemo", cm)["status"]["refName"] == "Fully Applied"
+    assert get_expanded(client, "creditMemo", cm)["status"]["refName"] == "Fully Applied"
     dep = put(client, "deposit", "po_1", {"account": {"id": "2"}, "tranDate": "2024-02-03",
                                           "payment": {"items": [{"id": p1, "deposit": True}, {"id": p2, "deposit": True}]},
                                           "cashBack": {"items": [{"account": {"id": "5"}, "amount": D("2.40"), "memo": "Stripe fees"}]}})
-    assert _get(client, "deposit", dep)["total"] == D("77.60")
-    assert _get(client, "customerPayment", p1)["status"]["refName"] == "Deposited"
+    assert get_expanded(client, "deposit", dep)["total"] == D("77.60")
+    assert get_expanded(client, "customerPayment", p1)["status"]["refName"] == "Deposited"
     # A refund of a new credit (credit memo for re_1) waits in Undeposited Funds.
     cm2 = put(client, "creditMemo", "cm-re_1", {"entity": {"externalId": "cus_1"}, "item": {"items": [{"item": REFUND_ITEM, "amount": 15}]}})
     put(client, "customerRefund", "re_1", {"customer": {"externalId": "cus_1"}, "apply": {"items": [{"doc": cm2, "amount": 15}]}})
@@ -289,7 +282,7 @@ def test_foreign_currency_posts_base_amounts_and_a_deposit_clears_undeposited_fu
     pay = put(client, "customerPayment", "ch_eur", {"customer": {"externalId": "cus_1"}, "currency": {"id": "2"},
                                                     "exchangeRate": D("1.10"), "payment": 100,
                                                     "apply": {"items": [{"doc": inv, "amount": 100}]}})
-    assert _get(client, "invoice", inv)["status"]["refName"] == "Paid In Full"
+    assert get_expanded(client, "invoice", inv)["status"]["refName"] == "Paid In Full"
     put(client, "deposit", "po_eur", {"account": {"id": "7"}, "exchangeRate": D("1.09"), "payment": {"items": [{"id": pay}]}})
     app = sandbox.app
     assert app.account_balance(1) == 0  # UF cleared at the payment's own base amount (110)
@@ -311,7 +304,7 @@ def test_items_rules(client):
     inv = put(client, "invoice", "in_d", {"entity": {"externalId": "cus_1"}, "item": {"items": [
         {"item": {"externalId": "price_1"}, "quantity": 2},  # the item's rate
         {"item": {"externalId": "coupon-ABC"}}]}})  # -25% of the line above, posting to its income account
-    record = _get(client, "invoice", inv)
+    record = get_expanded(client, "invoice", inv)
     assert record["total"] == D("74.25")
     rows = client.suiteql(f"SELECT account, SUM(amount) a FROM transactionaccountingline WHERE transaction = {inv} GROUP BY account ORDER BY account").json()["items"]
     assert [(r["account"], r["a"]) for r in rows] == [("3", "74.25"), ("4", "-74.25")]
@@ -326,7 +319,7 @@ def test_header_discount_and_tax_item(client):
                                           "taxItem": {"externalId": "stripe-sales-tax"}, "taxRate": D("8.25"),
                                           "item": {"items": [{"item": ITEM, "amount": 100, "isTaxable": True},
                                                              {"item": ITEM, "amount": 50}]}})
-    record = _get(client, "invoice", inv)
+    record = get_expanded(client, "invoice", inv)
     assert (record["subTotal"], record["discountTotal"], record["taxTotal"], record["total"]) == (150, -15, D("8.25"), D("143.25"))
     tax = client.suiteql(f"SELECT account, foreignamount FROM transactionline WHERE transaction = {inv} AND taxline = 'T'").json()["items"]
     assert tax == [{"links": [], "account": "6", "foreignamount": "-8.25"}]

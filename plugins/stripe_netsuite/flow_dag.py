@@ -1,0 +1,45 @@
+"""The one shape every flow DAG has, so each file in dags/ only names its flow.
+
+Tasks: ``sync`` (pool ``netsuite_api``) -> ``commit_cursor`` -> ``check_failed_records``.
+Hourly, one run at a time (runs share the flow's cursor), backfill params ``start``/``end``.
+The settings file is validated when the DAG file is parsed, so a bad key shows as an import
+error naming it.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import DAG
+
+from stripe_netsuite.dag_defaults import BACKFILL_PARAMS, DEFAULT_ARGS, NETSUITE_POOL, tags
+from stripe_netsuite.operators.sync import CommitCursorOperator, FailedRecordsCheckOperator, StripeToNetSuiteOperator
+from stripe_netsuite.settings import load_settings
+
+
+def flow_dag(flow: str, *, dag_id: str, description: str, doc_md: str | None = None, schedule: str = "@hourly") -> DAG:
+    load_settings()  # a bad settings file fails the parse, with a message naming the key
+    with DAG(
+        dag_id=dag_id,
+        description=description,
+        schedule=schedule,
+        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        params=BACKFILL_PARAMS,
+        tags=tags(flow),
+        doc_md=doc_md,
+    ) as dag:
+        sync = StripeToNetSuiteOperator(
+            task_id="sync",
+            flow=flow,
+            start="{{ params.start }}",
+            end="{{ params.end }}",
+            pool=NETSUITE_POOL,
+        )
+        commit_cursor = CommitCursorOperator(task_id="commit_cursor", flow=flow, summary=sync.output)
+        check_failed_records = FailedRecordsCheckOperator(
+            task_id="check_failed_records", flow=flow, summary=sync.output, retries=0
+        )
+        sync >> commit_cursor >> check_failed_records
+    return dag
