@@ -115,7 +115,7 @@ def test_lifecycle_by_events_then_backfill_gives_the_same_state(dagbag, demo, tm
     to_void = open_invoice(client, usd, "usd", 12000)
     to_write_off = open_invoice(client, usd, "usd", 5000, 2550)
     credited = open_invoice(client, usd, "usd", 30000, 9999)
-    client.v1.credit_notes.create(params={"invoice": credited, "amount": 4999, "memo": "Goodwill"})
+    goodwill = client.v1.credit_notes.create(params={"invoice": credited, "amount": 4999, "memo": "Goodwill"})
     paid = open_invoice(client, usd, "usd", 45000)
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", task_states(dag_run)
@@ -137,6 +137,13 @@ def test_lifecycle_by_events_then_backfill_gives_the_same_state(dagbag, demo, tm
     assert state[f"cm-unc-{to_write_off}"][3] == Decimal("75.50")
     assert state[to_void][4] == state[to_write_off][4] == 0
     assert state[credited][4] == Decimal("350.00")  # 399.99 less the 49.99 credit note, applied at once
+
+    client.v1.credit_notes.void_credit_note(goodwill.id)
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    assert reconcile(demo.url).ok, reconcile(demo.url).lines()
+    state = netsuite_state()
+    assert state[goodwill.id][3:] == (0, 0) and state[credited][4] == Decimal("399.99")  # the void zeroes the memo
     assert state[paid][4] == Decimal("450.00")  # paid out of band: the payments flow applies payments
     assert state[refund_note.id][3:] == (Decimal("100.00"), Decimal("100.00"))  # refunded outside Stripe: apply by hand
 

@@ -21,6 +21,7 @@ from stripe_netsuite.hooks.netsuite_errors import (
 )
 
 SUITEQL_PAGE_MAX = 1000
+_KEYED_SUBLISTS = frozenset({"apply"})
 BATCH_MAX = 100
 _COLLECTION = "application/vnd.oracle.resource+json; type=collection"
 _JOB_LOCATION = re.compile(r"(/services/rest/async/v1/job/[A-Za-z0-9_-]+)")
@@ -89,6 +90,18 @@ class RestTransport:
 
     # -- records ----------------------------------------------------------------------------
 
+    @staticmethod
+    def replace_param(*bodies: dict[str, Any]) -> dict[str, str]:
+        """``?replace=`` naming every line sublist the bodies send, so its lines replace the stored ones.
+
+        NetSuite adds sent lines to an existing record's sublist unless the sublist is named in
+        ``replace`` ("Working with Sublists"): a re-sent invoice would otherwise get its lines twice.
+        Apply sublists are keyed by the document and stay merged: a line says apply true or false.
+        """
+        names = sorted({name for body in bodies for name, value in body.items()
+                        if isinstance(value, dict) and "items" in value and name not in _KEYED_SUBLISTS})
+        return {"replace": ",".join(names)} if names else {}
+
     def upsert(self, record_type: str, external_id: str, fields: dict[str, Any], source_id: str = "") -> str:
         """Create or update the record with this external ID; return its internal ID."""
         if not _EID_ALLOWED.match(external_id):
@@ -98,7 +111,7 @@ class RestTransport:
             )
         response = self.request(
             "PUT", f"/record/v1/{record_type}/eid:{external_id}", data=json_money.dumps(fields),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json"}, params=self.replace_param(fields),
         )
         if response.status_code >= 400:
             raise RecordRejected(_record_error(record_type, external_id, response, source_id))
@@ -135,6 +148,7 @@ class RestTransport:
         response = self.request(
             "PUT", f"/record/v1/{record_type}", data=payload,
             headers={"Prefer": "respond-async", "Content-Type": _COLLECTION, "X-NetSuite-Idempotency-Key": key},
+            params=self.replace_param(*(fields for _, fields, _ in items)),
         )
         if response.status_code == 202:
             job = response.headers.get("Location", "")

@@ -361,9 +361,12 @@ class _Mapper:
             "item": {"items": items},
             **self.stripe_id_field(external_id if external_id.startswith("cn_") else self.id),
         }
+        # Always say whether the memo applies to its invoice: a line with apply false undoes an
+        # earlier application (apply sublists merge by document on an existing record).
+        line = {"doc": InternalIdRef(self.id), "apply": bool(apply_amount)}
         if apply_amount:
-            fields["apply"] = {"items": [{"doc": InternalIdRef(self.id), "apply": True,
-                                          "amount": self.money(apply_amount)}]}
+            line["amount"] = self.money(apply_amount)
+        fields["apply"] = {"items": [line]}
         return NeutralRecord(CREDIT_MEMO, external_id, fields, source_id=self.id)
 
     def credit_note_memo(self, cn: Mapping[str, Any]) -> NeutralRecord:

@@ -245,7 +245,8 @@ class FlowEngine:
         queue = self.retry_queue.load()
         sources = self._with_retry_queue(self._sources(mode, window, summary), queue, summary)
         summary.seen = len(sources)
-        prepared = self.flow.prepare(sources, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings)
+        prepared = self.flow.prepare(sources, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings,
+                                     listed=summary.mode in ("initial", "backfill"))
         summary.dependencies_written = dict(prepared.dependencies_written)
         for stripe_id, (code, message) in prepared.failures.items():
             summary.failed.append({"stripe_id": stripe_id, "code": code, "message": message})

@@ -53,8 +53,11 @@ class FlowSpec(Protocol):
 
     def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | None: ...
 
-    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings) -> Prepared:
-        """Complete the sources (I/O allowed) and build what the pure mapping needs."""
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
+        """Complete the sources (I/O allowed) and build what the pure mapping needs.
+
+        ``listed``: the sources come from listing Stripe by ``created`` (first run, backfill),
+        not from events."""
         ...
 
     def map(

@@ -96,17 +96,37 @@ class InvoicesFlow:
 
     # -- prepare ----------------------------------------------------------------------------
 
-    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings) -> Prepared:
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
         outcome = _DependencyOutcome()
+        credited = {s.stripe_id for s in sources if s.data.get("status") is None}  # named by credit-note events
         invoices = self._complete(sources, stripe, settings, outcome)
         finalized = [inv for inv in invoices if inv.get("status") in FINALIZED and inv["id"] not in outcome.failed]
-        credit_notes = stripe.credit_notes_of(inv["id"] for inv in finalized if credit_note_ids_expected(inv))
+        credit_notes = self._credit_notes(finalized, credited, stripe, listed)
         currency_ids = netsuite.currency_ids()
         self._ensure_customers(finalized, stripe, netsuite, settings, currency_ids, outcome)
         item_of_price = self._ensure_price_items(finalized, stripe, netsuite, settings, outcome)
         item_of_coupon = self._ensure_coupon_items(finalized, stripe, netsuite, settings, outcome)
         context = InvoicesRunContext(InvoiceContext(currency_ids, item_of_price, item_of_coupon), credit_notes)
         return Prepared([SourceObject(inv) for inv in invoices], context, outcome.failed, dict(outcome.written))
+
+    @staticmethod
+    def _credit_notes(finalized, credited: set[str], stripe, listed: bool) -> dict[str, list[dict[str, Any]]]:
+        """Each invoice's credit notes, voided ones included (a void must zero its credit memo).
+
+        A listing run reads every credit note created since its oldest invoice in one paged list
+        (credit notes come after their invoice); an event run reads those of the invoices whose
+        events say they have some: a credit-note event, or credit note amounts on the invoice.
+        """
+        if listed and finalized:
+            wanted = {inv["id"] for inv in finalized}
+            oldest = min(int(inv.get("created") or 0) for inv in finalized)
+            notes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for note in stripe.complete_all_lines(stripe.list_objects("credit_notes", created_gte=oldest)):
+                invoice = note["invoice"]["id"] if isinstance(note["invoice"], Mapping) else note["invoice"]
+                if invoice in wanted:
+                    notes[invoice].append(note)
+            return notes
+        return stripe.credit_notes_of(inv["id"] for inv in finalized if inv["id"] in credited or credit_note_ids_expected(inv))
 
     def _complete(self, sources, stripe, settings: Settings, outcome: _DependencyOutcome) -> list[dict[str, Any]]:
         """Every invoice whole: read again where the event copy lacks what mapping needs."""
