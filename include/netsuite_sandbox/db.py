@@ -91,6 +91,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        4,
+        """
+        ALTER TABLE async_job ADD COLUMN replace_sublists TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 

@@ -9,6 +9,8 @@ Handlers only translate HTTP to store calls and back; rules live in the records 
 * ``GET    /record/v1/{type}/{id|eid:X}``           the record (``expandSubResources=true``)
 * ``PUT    /record/v1/{type}/eid:X``                upsert -> 204 + Location
 * ``PATCH  /record/v1/{type}/{id|eid:X}``           update -> 204 + Location
+  (upsert and update of an existing record: sent sublists merge into the stored lines, those
+  named in ``?replace=a,b`` replace them; ``records.engine.merge_sublist``)
 * ``DELETE /record/v1/{type}/{id|eid:X}``           204
 * ``GET    /record/v1/{type}/{id|eid:X}/{sublist}`` one sublist, expanded
 * ``POST   /query/v1/suiteql?limit&offset``         SuiteQL, header ``Prefer: transient``
@@ -51,6 +53,13 @@ def _true(request: Request, name: str) -> bool:
 def _lenient(request: Request) -> bool:
     """``X-NetSuite-PropertyNameValidation: Warning|Ignore`` drops unknown fields instead of failing."""
     return (request.header("x-netsuite-propertynamevalidation") or "error").lower() in ("warning", "ignore")
+
+
+def replace_param(request: Request, store: RecordStore, type_name: str) -> frozenset[str]:
+    """``replace=item,apply``: the sublists an update replaces instead of merging (Oracle,
+    "Working with Sublists"). Unknown names -> 400 ``INVALID_PARAMETER``."""
+    names = [name.strip() for name in (_param(request, "replace") or "").split(",")]
+    return store.check_replace(type_name, [name for name in names if name])
 
 
 def paging(request: Request) -> tuple[int, int]:
@@ -149,7 +158,9 @@ class RestApi:
         rtype = self.store.record_type(request.path_params["type"])
         if self.batch is None:
             raise errors.operation_not_allowed("Batch operations are not enabled.")
-        return self.batch.submit(request, rtype.name, "upsert", _lenient(request))
+        return self.batch.submit(
+            request, rtype.name, "upsert", _lenient(request), replace=replace_param(request, self.store, rtype.name)
+        )
 
     def create(self, request: Request) -> Response:
         rtype = self.store.record_type(request.path_params["type"])
@@ -168,14 +179,16 @@ class RestApi:
             )
         _, external_id = self.store.parse_key(key)
         record, _created = self.store.upsert(
-            rtype.name, str(external_id), jsonio.loads(request.body), lenient_names=_lenient(request)
+            rtype.name, str(external_id), jsonio.loads(request.body), lenient_names=_lenient(request),
+            replace=replace_param(request, self.store, rtype.name),
         )
         return self._written(request, rtype.name, record.id)
 
     def update(self, request: Request) -> Response:
         rtype = self.store.record_type(request.path_params["type"])
         record = self.store.update(
-            rtype.name, unquote(request.path_params["key"]), jsonio.loads(request.body), lenient_names=_lenient(request)
+            rtype.name, unquote(request.path_params["key"]), jsonio.loads(request.body), lenient_names=_lenient(request),
+            replace=replace_param(request, self.store, rtype.name),
         )
         return self._written(request, rtype.name, record.id)
 

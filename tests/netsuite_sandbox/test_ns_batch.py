@@ -54,7 +54,8 @@ def test_batch_upsert_with_good_and_bad_items(client):
     assert results[3]["o:errorDetails"][0]["o:errorCode"] == "INVALID_ID"
     assert client.get("invoice", "eid:in_1").json()["id"] == results[0]["id"]
     assert client.get("invoice", "eid:in_3").json()["total"] == 30
-    # Re-running the same upserts changes nothing (same internal ids).
+    # Re-running the same upserts updates the same records (same internal ids; without ?replace=item
+    # each adds its line again, see test_ns_sublist_updates.py).
     again_path = _submit(client, "invoice", items[:1]).headers["Location"].split(client.base_url, 1)[1]
     _wait(client, again_path)
     assert _results(client, again_path)[0]["id"] == results[0]["id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from ns_helpers import assert_error
+from ns_helpers import assert_error, get_expanded
 
 COMPANY = {"companyName": "Acme Ltd", "email": "billing@acme.test", "currency": {"id": "2"}}
 LOCATION_RE = re.compile(r"^http://127\.0\.0\.1:\d+/services/rest/record/v1/customer/(\d+)$")
@@ -200,11 +200,18 @@ def test_address_book_and_currency_list_sublists(client):
     assert row["items"][0]["defaultbillingaddress"].startswith("Acme Ltd\n1 Main St")
     assert row["items"][0]["defaultshippingaddress"].startswith("9 Dock Rd")
 
-    # A sublist in an update replaces the whole sublist.
-    client.upsert("customer", "cus_addr", {"addressBook": {"items": [
-        {"defaultBilling": True, "addressBookAddress": {"addr1": "2 New St", "country": "FR"}}]}})
-    again = client.request("GET", f"/services/rest/record/v1/customer/{internal_id}",
-                           params={"expandSubResources": "true"}).json()
+    # An update adds the sent address lines (addressBook has no key field the sandbox tracks);
+    # a later default takes the flag, as in the UI.
+    new_line = {"defaultBilling": True, "addressBookAddress": {"addr1": "2 New St", "country": "FR"}}
+    assert client.upsert("customer", "cus_addr", {"addressBook": {"items": [new_line]}}).status_code == 204
+    added = get_expanded(client, "customer", internal_id)["addressBook"]["items"]
+    assert [line["addressBookAddress"]["addr1"] for line in added] == ["1 Main St", "9 Dock Rd", "2 New St"]
+    assert [bool(line.get("defaultBilling")) for line in added] == [False, False, True]
+
+    # ?replace=addressBook: the sent lines are the whole sublist.
+    assert client.upsert("customer", "cus_addr", {"addressBook": {"items": [new_line]}},
+                         params={"replace": "addressBook"}).status_code == 204
+    again = get_expanded(client, "customer", internal_id)
     assert [line["addressBookAddress"]["addr1"] for line in again["addressBook"]["items"]] == ["2 New St"]
 
 

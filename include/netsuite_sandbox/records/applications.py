@@ -13,6 +13,10 @@ them:
   left); it is rounded to the currency precision; it may not exceed the doc's amount remaining
   (``USER_ERROR``), and the lines together may not exceed this record's own amount;
 * the same doc twice in one sublist -> ``USER_ERROR``.
+
+The sublist is keyed by ``doc`` (``Field.line_key``): an update that sends some lines without
+``?replace=apply`` updates the stored line of each sent doc (``{"doc": X, "apply": false}``
+unapplies X) and adds the new docs; the other stored lines stay (``engine.merge_sublist``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Rules enforced (NetSuite's, as the REST API reports them):
 * At most one default billing and one default shipping address: a later line marked default
   takes the flag from an earlier one, as in the NetSuite UI.
 * A customer with transactions cannot be deleted (``USER_ERROR``).
+
+On update ``currencyList`` merges by ``currency`` and ``addressBook`` lines are added, unless
+the request names them in ``?replace=`` (``engine.merge_sublist``).
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ FIELDS = {
     "comments": Field(STRING, "Comments", max_length=999),
     "subsidiary": Field(REF, "Primary Subsidiary", ref_type="subsidiary"),
     "currency": Field(REF, "Currency", ref_type="currency"),
-    "currencyList": Field(SUBLIST, "Currencies", fields=CURRENCY_LINE),
+    "currencyList": Field(SUBLIST, "Currencies", fields=CURRENCY_LINE, line_key="currency"),
     "addressBook": Field(SUBLIST, "Address Book", fields=ADDRESS_BOOK_LINE),
     "isInactive": Field(BOOL, "Inactive"),
     "terms": Field(REF, "Terms", ref_type="term"),

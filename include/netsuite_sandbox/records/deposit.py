@@ -8,7 +8,8 @@ REST body: ``account`` (required, a Bank account; the deposit's currency is the 
   waiting in Undeposited Funds, in the deposit's currency, not taken by another deposit, each
   once (``USER_ERROR``). A payment adds its amount, a refund subtracts it; ``paymentAmount``
   is computed, and a sent value must match (sign ignored). ``deposit: false`` lines are kept
-  and have no effect.
+  and have no effect. Keyed by ``id``: an update without ``?replace=payment`` updates the line
+  of each sent payment and adds the others (``other`` and ``cashBack`` lines are just added).
 * ``other``: ``{"account", "amount", "memo", "entity", "paymentMethod", "refNum"}``: more money
   in (a negative amount takes money out, e.g. fees netted by the processor);
 * ``cashBack``: ``{"account", "amount", "memo"}``: money kept back (fees), subtracted.
@@ -58,7 +59,7 @@ CASH_BACK_LINE = {
 
 FIELDS = {
     "account": Field(REF, "Account", ref_type="account"),
-    "payment": Field(SUBLIST, "Payments", fields=PAYMENT_LINE),
+    "payment": Field(SUBLIST, "Payments", fields=PAYMENT_LINE, line_key="id"),
     "other": Field(SUBLIST, "Other Deposits", fields=OTHER_LINE),
     "cashBack": Field(SUBLIST, "Cash Back", fields=CASH_BACK_LINE),
 }

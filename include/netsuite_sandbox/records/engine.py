@@ -1,7 +1,8 @@
 """The generic record store: create, upsert by external ID, update, delete, read.
 
 Every write is one SQLite transaction that (1) normalises the body against the type's fields,
-(2) merges it into the stored record (body fields merge, sublists replace), (3) runs the type's
+(2) merges it into the stored record (body fields merge; sublists merge line by line, or are
+replaced when the write names them in ``replace``: see ``merge_sublist``), (3) runs the type's
 ``validate``, (4) enforces external-ID uniqueness per record group, (5) stores the JSON body and
 (6) rewrites the record's rows in every SuiteQL projection table, so SuiteQL always sees the
 committed state.
@@ -14,12 +15,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from netsuite_sandbox import errors
 from netsuite_sandbox.db import Database, iso, utc_now
 from netsuite_sandbox.records import fields as field_rules
-from netsuite_sandbox.records.registry import Projection, RecordType, Registry
+from netsuite_sandbox.records.registry import SUBLIST, Field, Projection, RecordType, Registry
 
 EID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -74,6 +76,55 @@ def _json_default(value: Any) -> Any:
 
 def dumps(body: dict[str, Any]) -> str:
     return json.dumps(body, default=_json_default, separators=(",", ":"), sort_keys=True)
+
+
+def _line_key(value: Any) -> str | None:
+    """A key field's value as compared between lines: references by internal id."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return None if value in (None, "") else str(value)
+
+
+def merge_sublist(
+    spec: Field, stored: dict[str, Any] | None, sent: dict[str, Any], *, replace: bool = False
+) -> dict[str, Any]:
+    """A sublist sent in an update of an existing record (Oracle, "Working with Sublists":
+    "Updating a Sublist", "Replacing a Sublist").
+
+    Not named in ``replace``: a keyed sublist (``spec.line_key``) updates the stored line with
+    the same key (sent fields merge into it, ``null`` clears one) and adds a line for every new
+    key, at the end; a sublist without a key adds all the sent lines to the stored ones.
+    Named in ``replace``: the sent lines are the whole sublist; in a keyed sublist a sent line
+    still updates the stored line with its key (fields it does not send keep their values).
+    Each stored line matches at most one sent line: a key sent twice makes a second line, which
+    the record's own rules then judge (e.g. the same doc applied twice).
+    """
+    lines = [dict(line) for line in (stored or {}).get("items", [])]
+    if spec.line_key is None:
+        kept = [] if replace else lines
+        return {"items": kept + [dict(line) for line in sent.get("items", [])]}
+    index: dict[str, int] = {}
+    for position, line in enumerate(lines):
+        key = _line_key(line.get(spec.line_key))
+        if key is not None:
+            index.setdefault(key, position)
+    matched: set[int] = set()
+    replaced: list[dict[str, Any]] = []
+    for line in sent.get("items", []):
+        position = index.get(_line_key(line.get(spec.line_key)) or "")
+        if position is None or position in matched:
+            (replaced if replace else lines).append(dict(line))
+            continue
+        matched.add(position)
+        target = lines[position]
+        for name, value in line.items():
+            if value is None:
+                target.pop(name, None)
+            else:
+                target[name] = value
+        if replace:
+            replaced.append(target)
+    return {"items": replaced if replace else lines}
 
 
 class RecordStore:
@@ -167,8 +218,15 @@ class RecordStore:
             external_id = incoming.pop("externalId", None)
             return self._save(ctx, rtype, None, incoming, external_id)
 
-    def upsert(self, type_name: str, external_id: str, body: Any, *, lenient_names: bool = False) -> tuple[StoredRecord, bool]:
-        """PUT .../eid:X: create the record with external ID X, or update the one that has it."""
+    def upsert(
+        self, type_name: str, external_id: str, body: Any, *, lenient_names: bool = False,
+        replace: Iterable[str] = (),
+    ) -> tuple[StoredRecord, bool]:
+        """PUT .../eid:X: create the record with external ID X, or update the one that has it.
+
+        ``replace``: the sublists whose stored lines an update replaces (the REST ``replace``
+        query parameter); other sent sublists merge into the stored lines (``merge_sublist``).
+        """
         rtype = self._writable(type_name)
         how, eid = self.parse_key(f"eid:{external_id}")
         with self.db.transaction() as conn:
@@ -180,10 +238,12 @@ class RecordStore:
                     "externalId", f"The externalId in the body ('{body_eid}') differs from the one in the URL ('{eid}')."
                 )
             existing = self._fetch(conn, rtype, how, eid)
-            return self._save(ctx, rtype, existing, incoming, eid), existing is None
+            return self._save(ctx, rtype, existing, incoming, eid, replace=replace), existing is None
 
-    def update(self, type_name: str, key: str, body: Any, *, lenient_names: bool = False) -> StoredRecord:
-        """PATCH: change an existing record (by internal id or eid:)."""
+    def update(
+        self, type_name: str, key: str, body: Any, *, lenient_names: bool = False, replace: Iterable[str] = (),
+    ) -> StoredRecord:
+        """PATCH: change an existing record (by internal id or eid:); ``replace`` as for ``upsert``."""
         rtype = self._writable(type_name)
         how, value = self.parse_key(key)
         with self.db.transaction() as conn:
@@ -193,7 +253,7 @@ class RecordStore:
                 raise errors.nonexistent_id()
             incoming = self._normalize(ctx, rtype, body, lenient_names)
             external_id = incoming.pop("externalId") if "externalId" in incoming else existing.external_id
-            return self._save(ctx, rtype, existing, incoming, external_id)
+            return self._save(ctx, rtype, existing, incoming, external_id, replace=replace)
 
     def delete(self, type_name: str, key: str) -> None:
         rtype = self._writable(type_name)
@@ -232,6 +292,22 @@ class RecordStore:
                 raise errors.nonexistent_id()
             incoming = self._normalize(ctx, rtype, body, False)
             return self._save(ctx, rtype, existing, incoming, existing.external_id)
+
+    def check_replace(self, type_name: str, names: Iterable[str]) -> frozenset[str]:
+        """The ``replace`` query parameter's sublist names; a name that is not a sublist of the
+        record type -> 400 ``INVALID_PARAMETER``."""
+        rtype = self.record_type(type_name)
+        sublists = [name for name, spec in rtype.fields.items() if spec.kind == SUBLIST]
+        names = frozenset(names)
+        for name in sorted(names):
+            if name not in sublists:
+                known = ", ".join(sublists) if sublists else "none"
+                raise errors.invalid_parameter(
+                    "replace",
+                    f"Invalid value for the replace query parameter: {name}. The {rtype.name} record has no "
+                    f"sublist '{name}' (its sublists: {known}).",
+                )
+        return names
 
     def _writable(self, type_name: str) -> RecordType:
         rtype = self.record_type(type_name)
@@ -326,14 +402,23 @@ class RecordStore:
         external_id: str | None,
         *,
         internal_id: int | None = None,
+        replace: Iterable[str] = (),
     ) -> StoredRecord:
         conn = ctx.conn
+        replace = self.check_replace(rtype.name, replace)
         merged = dict(existing.body) if existing else {}
+        if existing is not None:
+            for name in replace:  # named but not sent: NetSuite removes every line
+                if name not in incoming:
+                    merged[name] = {"items": []}
         for name, value in incoming.items():
+            spec = rtype.fields.get(name)
             if value is None:
                 merged.pop(name, None)
+            elif existing is not None and spec is not None and spec.kind == SUBLIST:
+                merged[name] = merge_sublist(spec, merged.get(name), value, replace=name in replace)
             else:
-                merged[name] = value  # body fields merge; a sublist value replaces the whole sublist
+                merged[name] = value  # body fields merge; a new record's sublists are the sent lines
         if external_id is not None:
             clash = conn.execute(
                 "SELECT record_type, id FROM record WHERE record_group = ? AND external_id = ?",

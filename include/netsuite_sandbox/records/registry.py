@@ -25,7 +25,7 @@ STRING, BOOL, EMAIL, PHONE, COUNTRY, INTEGER, DECIMAL, DATE = (
 RATE = "rate"  # a number (49.5, "49.50") or a percentage string ("-10%"); stored as text
 REF = "ref"  # {"id": "1"} | {"externalId": "x"} | {"refName": "Name"} -> must exist and be active
 OPAQUE_REF = "opaque_ref"  # {"id": "-2"}, not checked (customForm)
-SUBLIST = "sublist"  # {"items": [...]}, replaced wholesale on update
+SUBLIST = "sublist"  # {"items": [...]}; on update merged into the stored lines unless named in ``replace``
 SUBRECORD = "subrecord"  # a nested object with its own fields (addressBookAddress)
 IGNORED = "ignored"  # accepted and dropped (read-only output echoed back by clients)
 
@@ -47,6 +47,11 @@ class Field:
     ref_types: tuple[str, ...] = ()
     # REF that may also be sent as a bare internal id (``"doc": 1001``), as SOAP's xsd:long.
     scalar_ref: bool = False
+    # SUBLIST: the line field that identifies a line (NetSuite's keyed sublists: ``doc`` of an
+    # apply line, ``currency`` of a currencyList line). An update that sends the sublist without
+    # naming it in ``replace`` updates the stored line with the same key and adds the others;
+    # without a key the sent lines are added to the stored ones (see engine.merge_sublist).
+    line_key: str | None = None
 
 
 @dataclass(frozen=True)

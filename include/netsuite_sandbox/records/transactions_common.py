@@ -86,7 +86,7 @@ APPLY_LINE = {
 
 
 def apply_sublist() -> Field:
-    return Field(SUBLIST, "Apply", fields=dict(APPLY_LINE))
+    return Field(SUBLIST, "Apply", fields=dict(APPLY_LINE), line_key="doc")
 
 
 # --- the books: currencies and system accounts ---------------------------------------------

@@ -9,8 +9,10 @@ in the XSD's sequence order (``schema.TYPES``). Names differ only for sublists (
 attributes ``internalId``/``externalId`` = REST ``{"id"}``/``{"externalId"}``; ``xsd:long`` ids
 (``apply.doc``, ``depositPayment.id``) = internal ids; ``customFieldList`` = the ``cust*``
 fields; ``Country`` enumeration values = ISO codes; ``xsd:dateTime`` = the date part;
-``xsd:double`` = exact decimals. ``nullFieldList/name`` clears fields. A list's ``replaceAll``
-is ignored: a sent list replaces the stored one, as REST sublists do.
+``xsd:double`` = exact decimals. ``nullFieldList/name`` clears fields. A sent list replaces the
+stored lines (``replaceAll`` defaults to true, Oracle "Updating Sublists in SOAP Web
+Services"); ``replaceAll="false"`` merges it as a REST sublist not named in ``replace`` does
+(``replaced_lists``; ``records.engine.merge_sublist``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,18 @@ def parse_record(element) -> tuple[str, str | None, str | None, dict[str, Any]]:
     except errors.NetSuiteError as exc:
         raise SoapRecordError(exc, rest_type, external_id, internal_id) from None
     return rest_type, external_id, internal_id, body
+
+
+def replaced_lists(element) -> list[str]:
+    """The REST names of the lists a ``record`` element sends with ``replaceAll`` true (the
+    default): an update replaces their stored lines; lists with ``replaceAll="false"`` merge."""
+    kinds = dict(TYPES.get(xml.xsi_type(element) or "", ((), ()))[1])
+    return [
+        REST_NAME.get(xml.local(node.tag), xml.local(node.tag))
+        for node in xml.children(element)
+        if str(kinds.get(xml.local(node.tag), "")).startswith("list:")
+        and (node.get("replaceAll") or "true").strip().lower() not in ("false", "0")
+    ]
 
 
 def _complex(element, type_name: str, path: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from netsuite_sandbox import errors
 from netsuite_sandbox.auth import AuthFailure, LoginAttempt
 from netsuite_sandbox.soap import envelope, xml
 from netsuite_sandbox.soap.passport import PassportVerifier
-from netsuite_sandbox.soap.records import SOAP_TYPE, SoapRecordError, parse_record, write_record
+from netsuite_sandbox.soap.records import SOAP_TYPE, SoapRecordError, parse_record, replaced_lists, write_record
 from netsuite_sandbox.soap.search import Searches
 
 SOAP_PATH_RE = re.compile(r"^/services/NetSuitePort_(\d{4}_\d)$")
@@ -122,7 +122,7 @@ class SoapService:
             if how == "upsert":
                 if not external_id:
                     raise errors.NetSuiteError(400, "USER_ERROR", "upsert needs the record's externalId attribute.")
-                record, _ = self.store.upsert(rest_type, external_id, body)
+                record, _ = self.store.upsert(rest_type, external_id, body, replace=replaced_lists(element))
             elif how == "add":
                 if external_id:
                     body["externalId"] = external_id
@@ -133,7 +133,7 @@ class SoapService:
                     raise errors.NetSuiteError(400, "USER_ERROR", "update needs the record's internalId or externalId.")
                 if external_id and internal_id:
                     body["externalId"] = external_id
-                record = self.store.update(rest_type, key, body)
+                record = self.store.update(rest_type, key, body, replace=replaced_lists(element))
             envelope.write_response(parent, names, rest_type, str(record.id), record.external_id)
         except SoapRecordError as exc:
             envelope.write_response(parent, names, exc.rest_type, exc.internal_id, exc.external_id, exc.error)
