@@ -66,7 +66,9 @@ def line_sum(record: NeutralRecord, currency: str) -> int:
 
 
 def applied(record: NeutralRecord, currency: str) -> list[tuple[InternalIdRef, int]]:
-    return [(a["doc"], minor(a["amount"], currency)) for a in (record.fields.get("apply") or {}).get("items", [])]
+    """What a memo applies; lines with apply false undo an earlier application and apply nothing."""
+    return [(a["doc"], minor(a["amount"], currency)) for a in (record.fields.get("apply") or {}).get("items", [])
+            if a["apply"]]
 
 
 def walk(value, path="fields"):
@@ -544,18 +546,19 @@ def test_credit_note_memo(note, lines, applied_amount):
     assert memo.fields["custbody_stripe_id"] == "cn_One"
     assert items(memo)[0]["item"] == {"externalId": "price_basic"}
     if applied_amount is None:
-        assert "apply" not in memo.fields
+        assert memo.fields["apply"]["items"] == [{"doc": InternalIdRef("in_Example1"), "apply": False}]
     else:
         assert memo.fields["apply"]["items"] == [{"doc": InternalIdRef("in_Example1"), "apply": True,
                                                   "amount": Decimal(applied_amount)}]
 
 
-def test_voided_credit_note_is_a_zero_memo_without_apply():
+def test_voided_credit_note_is_a_zero_memo_that_unapplies():
     bundle = bundle_with([line(amount=5000)], credit_notes=[credit_note(status="void", pre=3000, post=0)])
     _, memos = split_all(mapped(bundle))
     memo = memos["cn_One"]
     assert [x["amount"] for x in items(memo)] == [Decimal("0.00")]
-    assert "apply" not in memo.fields and memo.fields["memo"].startswith("VOIDED")
+    assert memo.fields["apply"]["items"] == [{"doc": InternalIdRef("in_Example1"), "apply": False}]
+    assert memo.fields["memo"].startswith("VOIDED")
 
 
 def test_custom_credit_note_line_uses_the_unallocated_item():
