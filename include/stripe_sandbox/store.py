@@ -119,11 +119,12 @@ class ObjectStore:
         """
         ids = group.ids
         by_id = self._by_id
-        if not by_id.keys().isdisjoint(ids):
+        known = len(by_id)
+        by_id.update(dict.fromkeys(ids, group))
+        if len(by_id) != known + len(ids):  # checked after the fact: a duplicate is a bug that ends the build
             raise ValueError(f"duplicate id among {ids}")
         seq = group.seq = self._seq
         self._seq = seq + len(ids)
-        by_id.update(dict.fromkeys(ids, group))
         records = self._types.get(group.object_type)
         if records is None:
             records = self._types[group.object_type] = SortedRecords()
@@ -207,11 +208,13 @@ class SortedRecords:
 
     def add_group(self, group: RecordGroup, keys: list[int]) -> None:
         """Add the members of ``group`` with these sort keys (ascending; no other record's key lies between)."""
-        if not keys:
-            return
         self.grouped = True
         own = self.keys
-        position = len(own) if not own or own[-1] <= keys[0] else bisect.bisect_right(own, keys[0])
+        if not own or own[-1] <= keys[0]:
+            own += keys
+            self.entries += [group] * len(keys)
+            return
+        position = bisect.bisect_right(own, keys[0])
         own[position:position] = keys
         self.entries[position:position] = [group] * len(keys)
 

@@ -7,7 +7,8 @@ its records are ``RenderedRecord`` and its events one ``RenderedEventGroup`` (``
 that render their versions from it when read, so no version is stored as a dict. What the builder
 still does per invoice:
 
-* draws the IDs from the same streams and in the same order as the write paths;
+* draws the IDs from the same streams and, per stream, in the same order as the write paths (each
+  prefix has its own stream, so a stream's IDs of one invoice are drawn in one block);
 * appends each record with one sort key (an int) shared by the store and its indexes;
 * stores the events as one group (``ObjectStore.add_group``) in the write paths' order, with their
   IDs drawn in one block (``IdFactory.many``) from the same ``evt`` stream; the group stands in the
@@ -94,13 +95,10 @@ class BulkInvoices:
         customer_id = customer["id"]
         count = len(lines)
         event_ids = ids.many("evt", len(invoice_events(count)))
-        item_ids, requests = [], []
-        for _ in range(count):
-            item_ids.append(ids.new("ii"))
-            requests.append(ids.new("req"))
-        requests.append(ids.new("req"))
+        item_ids = ids.many("ii", count)
+        requests = tuple(ids.many("req", count + 2))  # each item's, the draft's, the finalization's
         invoice_id = ids.new("in")
-        line_ids = [ids.new("il") for _ in range(count)]
+        line_ids = ids.many("il", count)
         history = PaidInvoice(self.parts, at, customer, tax_key, tuple(lines), item_ids, invoice_id,
                               line_ids)
         for index in range(count):
@@ -108,8 +106,7 @@ class BulkInvoices:
         # the draft
         self._add("invoice", invoice_id, history, versions.PAID)
         # finalization (``auto_advance=true``) and the payment
-        request = ids.new("req")
-        requests.append(request)
+        request = requests[-1]
         number = self.state.next_number("invoice")
         intent_id = ids.new("pi")
         payment_id = ids.new("inpay")
@@ -120,5 +117,5 @@ class BulkInvoices:
         self._add("charge", charge_id, history, versions.CHARGE, (("payment_intent", intent_id),))
         ctx = WriteContext(now=at, request_id=request, idempotency_key=None)
         history.txn_id = self._txn.for_charge(history.charge_basics(), ctx)["id"]
-        self._events(history, event_ids, tuple(requests))
+        self._events(history, event_ids, requests)
         return invoice_id
