@@ -105,7 +105,12 @@ class ObjectStore:
         if records is None:
             records = self._types[object_type] = SortedRecords()
         key = record.created * SEQ_SPAN + seq
-        records.add(record, key)
+        keys = records.keys
+        if keys and keys[-1] > key:
+            records.add(record, key)
+        else:  # the common case, inlined: the newest record of its type so far
+            keys.append(key)
+            records.entries.append(record)
         for name, value in indexes:
             self.index_add(object_type, name, value, record, key)
         for bucket in buckets:
