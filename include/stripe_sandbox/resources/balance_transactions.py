@@ -48,21 +48,37 @@ class BalanceTransactions(Resource):
         return self.list_page(call.params)
 
     # -- creation --------------------------------------------------------------------------
-    def _create(self, ctx: WriteContext, **fields) -> dict:
-        record = self.insert(transaction(self.new_id(), ctx.now, **fields), ctx, action=None)
-        if fields["type_"] != "payout":
-            self.await_payout(record, fields["available_on"])
+    def _create(self, ctx: WriteContext, *, amount: int, fee: int, fee_details: list[dict], exchange_rate,
+                type_: str, category: str, source: str, description: str | None, available_on: int) -> dict:
+        txn = {
+            "id": self.new_id(),
+            "object": "balance_transaction",
+            "amount": amount,
+            "available_on": available_on,
+            "balance_type": "payments",
+            "created": ctx.now,
+            "currency": fx.SETTLEMENT_CURRENCY,
+            "description": description,
+            "exchange_rate": as_json_number(exchange_rate) if exchange_rate is not None else None,
+            "fee": fee,
+            "fee_details": fee_details,
+            "net": amount - fee,
+            "reporting_category": category,
+            "source": source,
+            "status": "available" if available_on <= ctx.now else "pending",
+            "type": type_,
+        }
+        record = self.insert(txn, ctx, action=None)
+        if type_ != "payout":
+            self.unpaid.append(record)
+            self.state.schedule(settlement.next_payout_run(available_on), "payout.run", "account", unique=True)
         return record.data
-
-    def await_payout(self, record: Record, available_on: int) -> None:
-        """Queue a new row for the first payout run after it is available."""
-        self.unpaid.append(record)
-        self.state.schedule(settlement.next_payout_run(available_on), "payout.run", "account", unique=True)
 
     def for_charge(self, charge: dict, ctx: WriteContext) -> dict:
-        record = self.insert(charge_transaction(self.new_id(), charge, ctx.now), ctx, action=None)
-        self.await_payout(record, record.data["available_on"])
-        return record.data
+        settled, rate, fee, details = charge_settlement(charge["amount"], charge["currency"])
+        return self._create(ctx, amount=settled, fee=fee, fee_details=details, exchange_rate=rate, type_="charge",
+                            category="charge", source=charge["id"], description=charge["description"],
+                            available_on=settlement.charge_available_on(ctx.now))
 
     def for_refund(self, refund: dict, ctx: WriteContext) -> dict:
         settled, rate = fx.convert(refund["amount"], refund["currency"])
@@ -118,37 +134,6 @@ class BalanceTransactions(Resource):
             bucket = available if record.data["status"] == "available" else pending
             bucket[record.data["currency"]] = bucket.get(record.data["currency"], 0) + record.data["net"]
         return available, pending
-
-
-def transaction(txn_id: str, now: int, *, amount: int, fee: int, fee_details: list[dict], exchange_rate,
-                type_: str, category: str, source: str, description: str | None, available_on: int) -> dict:
-    """A balance transaction as it is first stored."""
-    return {
-        "id": txn_id,
-        "object": "balance_transaction",
-        "amount": amount,
-        "available_on": available_on,
-        "balance_type": "payments",
-        "created": now,
-        "currency": fx.SETTLEMENT_CURRENCY,
-        "description": description,
-        "exchange_rate": as_json_number(exchange_rate) if exchange_rate is not None else None,
-        "fee": fee,
-        "fee_details": fee_details,
-        "net": amount - fee,
-        "reporting_category": category,
-        "source": source,
-        "status": "available" if available_on <= now else "pending",
-        "type": type_,
-    }
-
-
-def charge_transaction(txn_id: str, charge: dict, now: int) -> dict:
-    """The balance transaction of a charge (``charge``: its ``id``, ``amount``, ``currency``, ``description``)."""
-    settled, rate, fee, details = charge_settlement(charge["amount"], charge["currency"])
-    return transaction(txn_id, now, amount=settled, fee=fee, fee_details=details, exchange_rate=rate, type_="charge",
-                       category="charge", source=charge["id"], description=charge["description"],
-                       available_on=settlement.charge_available_on(now))
 
 
 @lru_cache(maxsize=4096)

@@ -17,7 +17,6 @@ from stripe_sandbox.events import changed_attributes
 from stripe_sandbox.flows import invoicing
 from stripe_sandbox.flows import lines as line_flow
 from stripe_sandbox.ids import IdFactory
-from stripe_sandbox.resources.balance_transactions import charge_transaction
 from stripe_sandbox.resources.charges import outcome
 from stripe_sandbox.resources.payment_intents import blank_intent
 from stripe_sandbox.scenarios.bulk_parts import METHOD, BulkParts
@@ -37,7 +36,6 @@ PAID_CHANGES = ("paid_changes",)  # ``previous_attributes`` of the ``invoice.upd
 NEW_INTENT, SUCCEEDED_INTENT = ("intent", False), ("intent", True)
 PAID_PAYMENT = ("payment", True)
 CHARGE = ("charge",)
-TXN = ("balance_transaction",)
 ITEM_CHANGES = ("item_changes",)  # ``previous_attributes`` of an item attached to the invoice
 
 
@@ -240,10 +238,10 @@ class PaidInvoice:
             "status_transitions": {"canceled_at": None, "paid_at": at} if paid else OPEN_PAYMENT,
         }
 
-    def balance_transaction(self) -> dict:
-        charge = {"id": self.charge_id, "amount": self.due, "currency": self.customer["currency"],
-                  "description": DESCRIPTION}
-        return charge_transaction(self.txn_id, charge, self.at)
+    def charge_basics(self) -> dict:
+        """What the balance transaction of the charge is computed from (``for_charge``)."""
+        return {"id": self.charge_id, "amount": self.due, "currency": self.customer["currency"],
+                "description": DESCRIPTION}
 
     def charge(self) -> dict:
         charge_id, due, parts = self.charge_id, self.due, self.parts

@@ -13,8 +13,7 @@ still does per invoice:
 * stores the events as one group (``ObjectStore.add_group``) in the write paths' order, with their
   IDs drawn in one block (``IdFactory.many``) from the same ``evt`` stream; the group stands in the
   ``type`` index buckets for the members of each type;
-* queues the balance transaction (rendered from the history too) for the next payout run (a payout
-  writes it as a plain dict).
+* creates the balance transaction through its resource (payouts change it later).
 
 Declines, refunds, disputes and payouts still go through the write paths (a few % of the objects),
 so they act on bulk-built objects exactly as on any other (a write stores a plain dict).
@@ -25,12 +24,12 @@ from __future__ import annotations
 from functools import cache
 
 from stripe_sandbox.event_record import EVENT_TYPE
-from stripe_sandbox.billing.settlement import charge_available_on
 from stripe_sandbox.events import fingerprint
 from stripe_sandbox.rendered_record import RenderedEventGroup, RenderedRecord
 from stripe_sandbox.scenarios import paid_invoice as versions
 from stripe_sandbox.scenarios.bulk_parts import BulkParts
 from stripe_sandbox.scenarios.paid_invoice import PaidInvoice, item_part
+from stripe_sandbox.state import WriteContext
 
 
 @cache
@@ -107,6 +106,7 @@ class BulkInvoices:
         # the draft
         self._add("invoice", invoice_id, history, versions.PAID)
         # finalization (``auto_advance=true``) and the payment
+        request = requests[-1]
         number = self.state.next_number("invoice")
         intent_id = ids.new("pi")
         payment_id = ids.new("inpay")
@@ -115,8 +115,7 @@ class BulkInvoices:
         self._add("payment_intent", intent_id, history, versions.SUCCEEDED_INTENT)
         self._add("invoice_payment", payment_id, history, versions.PAID_PAYMENT, (("invoice", invoice_id),))
         self._add("charge", charge_id, history, versions.CHARGE, (("payment_intent", intent_id),))
-        history.txn_id = ids.new("txn")
-        txn = self._add("balance_transaction", history.txn_id, history, versions.TXN, (("source", charge_id),))
-        self._txn.await_payout(txn, charge_available_on(at))
+        ctx = WriteContext(now=at, request_id=request, idempotency_key=None)
+        history.txn_id = self._txn.for_charge(history.charge_basics(), ctx)["id"]
         self._events(history, event_ids, requests)
         return invoice_id
