@@ -137,7 +137,9 @@ class ObjectStore:
         keys = list(range(first, first + len(ids)))
         records.add_group(group, keys)
         for bucket, offsets in buckets:
-            bucket.add_group(group, [keys[offset] for offset in offsets])
+            bucket.grouped = True
+            for offset in offsets:
+                bucket.add(group, keys[offset])
 
     def get(self, object_type: str, object_id: str) -> Record | None:
         record = self._by_id.get(object_id)
