@@ -3,8 +3,8 @@
 Each prefix draws from its own RNG stream, so the customer IDs depend only on the seed and on
 how many customers were created, not on how many requests or events happened in between.
 Customer and fault IDs and the text tokens are drawn exactly as ``random.choice`` would
-(so seeds keep producing the IDs of the first release); the many billing objects and events draw
-their IDs from random bytes, read ahead for many IDs at once, which is several times faster (the
+(so seeds keep producing the IDs of the first release); the many billing objects, requests and events
+draw their IDs from random bytes, read ahead for many IDs at once, which is several times faster (the
 ``scale`` scenario creates millions of IDs) and yields the same IDs as one draw per ID.
 """
 
@@ -22,7 +22,7 @@ LENGTHS = {"cus": 14, "req": 14, "evt": 24, "flt": 10, "prod": 14, "si": 14, "ba
 CHAR_BY_CHAR = frozenset({"cus", "flt"})  # the prefixes of the first release keep their draw
 DEFAULT_LENGTH = 24
 CHECK_BELOW = 16  # bodies this short are checked against every ID issued before (longer never collide)
-BATCH = 256  # IDs read ahead per draw for the long, word-aligned bodies (events and billing objects)
+BATCH = 256  # IDs read ahead per draw (all prefixes but ``CHAR_BY_CHAR``)
 
 
 def _draw(stream: random.Random, alphabet: str, size: int) -> str:
@@ -63,11 +63,20 @@ class IdFactory:
     def _refill(self, prefix: str, size: int) -> list[str]:
         """The next ``BATCH`` IDs of the stream, newest last (``new`` pops them from the end).
 
-        ``randbytes(a + b)`` starts with ``randbytes(a)`` when ``a`` is a multiple of 4 (whole 32-bit
-        words, little-endian), so reading ahead yields exactly the IDs one draw per ID would.
+        One draw, ``randbytes(size)``, reads ``ceil(size / 4)`` 32-bit words, little-endian, and keeps only
+        the top ``size % 4`` bytes of the last word when ``size`` is not a multiple of 4. ``randbytes`` of
+        whole words continues the same word sequence, so cutting a long block the same way yields exactly
+        the IDs one draw per ID would.
         """
-        text = _draw_fast(self._stream(prefix), size * BATCH)
-        ready = [f"{prefix}_{text[start:start + size]}" for start in range(0, size * BATCH, size)]
+        span = -(-size // 4) * 4  # bytes per draw
+        text = _draw_fast(self._stream(prefix), span * BATCH)
+        whole = size - size % 4
+        if whole == size:
+            ready = [f"{prefix}_{text[start:start + size]}" for start in range(0, span * BATCH, span)]
+        else:
+            cut = span - size % 4
+            ready = [f"{prefix}_{text[start:start + whole]}{text[start + cut:start + span]}"
+                     for start in range(0, span * BATCH, span)]
         ready.reverse()
         self._ahead[(prefix, size)] = ready
         return ready
@@ -76,26 +85,32 @@ class IdFactory:
         """A fresh ``<prefix>_<alphanumerics>`` never issued before by this factory."""
         size = length or LENGTHS.get(prefix, DEFAULT_LENGTH)
         with self._lock:
-            ready = self._ahead.get((prefix, size))
-            if ready:
-                return ready.pop()
-            if size % 4 == 0 and size >= CHECK_BELOW and prefix not in CHAR_BY_CHAR:
-                return self._refill(prefix, size).pop()
-            stream = self._stream(prefix)
-            while True:
-                body = _draw(stream, ALPHABET, size) if prefix in CHAR_BY_CHAR else _draw_fast(stream, size)
-                candidate = f"{prefix}_{body}"
-                if size >= CHECK_BELOW:
-                    return candidate
-                if candidate not in self._issued:
-                    self._issued.add(candidate)
-                    return candidate
+            if prefix in CHAR_BY_CHAR:
+                stream = self._stream(prefix)
+                while True:
+                    candidate = f"{prefix}_{_draw(stream, ALPHABET, size)}"
+                    if candidate not in self._issued:
+                        self._issued.add(candidate)
+                        return candidate
+            return self._next(prefix, size)
+
+    def _next(self, prefix: str, size: int) -> str:
+        candidate = (self._ahead.get((prefix, size)) or self._refill(prefix, size)).pop()
+        if size >= CHECK_BELOW:
+            return candidate
+        while candidate in self._issued:  # a short body could repeat: draw again, as one draw per ID would
+            candidate = (self._ahead.get((prefix, size)) or self._refill(prefix, size)).pop()
+        self._issued.add(candidate)
+        return candidate
 
     def many(self, prefix: str, count: int) -> list[str]:
         """``count`` fresh IDs at once, the same as ``count`` calls of ``new(prefix)``."""
         size = LENGTHS.get(prefix, DEFAULT_LENGTH)
-        if size % 4 or size < CHECK_BELOW or prefix in CHAR_BY_CHAR:
+        if prefix in CHAR_BY_CHAR:
             return [self.new(prefix) for _ in range(count)]
+        if size < CHECK_BELOW:
+            with self._lock:
+                return [self._next(prefix, size) for _ in range(count)]
         out: list[str] = []
         with self._lock:
             ready = self._ahead.get((prefix, size)) or self._refill(prefix, size)

@@ -11,12 +11,14 @@ stored, each time. ``part`` names the version (a shared tuple, e.g. ``("invoice"
   (``extra``) is rendered the first time it is asked for, then kept (writers change it in place).
 * ``RenderedEventRecord``: an event whose ``data.object`` (and ``previous_attributes``) are
   versions rendered the same way.
+* ``RenderedEventGroup``: the events of one history, stored as one ``RecordGroup`` (over a million events
+  at 100k invoices); each member is a ``RenderedEventRecord`` built when read.
 """
 
 from __future__ import annotations
 
 from stripe_sandbox.event_record import EVENT_TYPE, NO_EXTRA, EventRecord
-from stripe_sandbox.store import Record
+from stripe_sandbox.store import Record, RecordGroup
 
 
 class RenderedRecord(Record):
@@ -86,3 +88,26 @@ class RenderedEventRecord:
     @property
     def previous(self) -> dict | None:
         return None if self.previous_part is None else self.history.render(self.previous_part)
+
+
+class RenderedEventGroup(RecordGroup):
+    """Events of one history at one instant; ``members[offset]`` is ``(type, part, previous part, request
+    index)``, a tuple shared by the histories of the same shape, and ``requests`` the request IDs."""
+
+    __slots__ = ("ids", "created", "seq", "requests", "history", "members")
+    object_type = EVENT_TYPE
+
+    def __init__(self, event_ids: list[str], created: int, requests: tuple, history, members: tuple) -> None:
+        self.ids = event_ids
+        self.created = created
+        self.seq = 0
+        self.requests = requests
+        self.history = history
+        self.members = members
+
+    def member(self, offset: int) -> RenderedEventRecord:
+        event_type, part, previous_part, request = self.members[offset]
+        record = RenderedEventRecord(self.ids[offset], event_type, self.created, self.requests[request], self.history,
+                                     part, previous_part)
+        record.seq = self.seq + offset
+        return record

@@ -5,13 +5,18 @@ objects created in the same second keep their creation order; the key is one int
 ``created * SEQ_SPAN + seq`` (``Record.sort_key``, shared by the store and its indexes). Lists read this order
 backwards (newest first). Deleted objects stay in the store as tombstones so a later retrieve
 can return the deleted stub, as Stripe does, but lists skip them.
+
+A ``RecordGroup`` stores records that are never written again (an invoice's bulk-built events) as one
+object: it stands in the lists once per member, and a member is rendered as a record when read.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 
 SEQ_SPAN = 1 << 32  # a sort key is ``created * SEQ_SPAN + seq``: ordered as ``(created, seq)``, one int
@@ -41,6 +46,30 @@ class Record:
         return self.data.get(key)
 
 
+class RecordGroup:
+    """Records of one type created at one instant with consecutive ``seq`` values, stored as one object.
+
+    Subclasses set ``object_type``, ``created`` and ``ids`` (the members' IDs, in order) and build member
+    ``offset`` as a fresh record with ``member``; the store assigns ``seq`` (the first member's).
+    """
+
+    __slots__ = ()
+    object_type: str
+    created: int
+    seq: int
+    ids: Sequence[str]
+
+    def member(self, offset: int) -> Record:
+        raise NotImplementedError
+
+    @property
+    def first_key(self) -> int:
+        return self.created * SEQ_SPAN + self.seq
+
+    def member_by_id(self, object_id: str) -> Record:
+        return self.member(self.ids.index(object_id))
+
+
 class ObjectStore:
     """Records by ID and by type in creation order, plus optional secondary indexes.
 
@@ -48,12 +77,10 @@ class ObjectStore:
     """
 
     def __init__(self) -> None:
-        self._by_id: dict[str, Record] = {}
-        self._sorted: dict[str, list[Record]] = {}
-        self._keys: dict[str, list[int]] = {}
+        self._by_id: dict[str, Record | RecordGroup] = {}
+        self._types: dict[str, SortedRecords] = {}
         self._indexes: dict[tuple[str, str], dict[str, SortedRecords]] = {}
-        self._lists: dict[str, tuple[list, list]] = {}  # type -> (its ``_keys`` list, its ``_sorted`` list)
-        self._seq = itertools.count(1)
+        self._seq = 1  # the next record's
 
     def insert(self, object_type: str, data: dict, created: int | None = None) -> Record:
         """Store a new object; ``data`` must carry ``id`` and ``created`` (or pass ``created``)."""
@@ -71,45 +98,70 @@ class ObjectStore:
         if object_id in by_id:
             raise ValueError(f"duplicate id {object_id}")
         object_type = record.object_type
-        seq = record.seq = next(self._seq)
+        seq = record.seq = self._seq
+        self._seq = seq + 1
         by_id[object_id] = record
-        lists = self._lists.get(object_type)
-        if lists is None:
-            lists = self._lists[object_type] = (self._keys.setdefault(object_type, []),
-                                                self._sorted.setdefault(object_type, []))
-        keys, records = lists
+        records = self._types.get(object_type)
+        if records is None:
+            records = self._types[object_type] = SortedRecords()
         key = record.created * SEQ_SPAN + seq
-        if not keys or keys[-1] <= key:  # the common case: the newest object so far
+        keys = records.keys
+        if keys and keys[-1] > key:
+            records.add(record, key)
+        else:  # the common case, inlined: the newest record of its type so far
             keys.append(key)
-            records.append(record)
-        else:
-            position = bisect.bisect_right(keys, key)
-            keys.insert(position, key)
-            records.insert(position, record)
+            records.entries.append(record)
         for name, value in indexes:
             self.index_add(object_type, name, value, record, key)
         for bucket in buckets:
             bucket.add(record, key)
         return record
 
+    def add_group(self, group: RecordGroup, buckets=()) -> None:
+        """Store a group's members as consecutive records (their ``seq`` values are assigned here).
+
+        ``buckets``: ``(index bucket, member offsets)`` pairs, the members each bucket holds.
+        """
+        ids = group.ids
+        by_id = self._by_id
+        known = len(by_id)
+        by_id.update(dict.fromkeys(ids, group))
+        if len(by_id) != known + len(ids):  # checked after the fact: a duplicate is a bug that ends the build
+            raise ValueError(f"duplicate id among {ids}")
+        seq = group.seq = self._seq
+        self._seq = seq + len(ids)
+        records = self._types.get(group.object_type)
+        if records is None:
+            records = self._types[group.object_type] = SortedRecords()
+        first = group.created * SEQ_SPAN + seq
+        keys = list(range(first, first + len(ids)))
+        records.add_group(group, keys)
+        for bucket, offsets in buckets:
+            bucket.grouped = True
+            for offset in offsets:
+                bucket.add(group, keys[offset])
+
     def get(self, object_type: str, object_id: str) -> Record | None:
         record = self._by_id.get(object_id)
-        return record if record is not None and record.object_type == object_type else None
+        if record is None or record.object_type != object_type:
+            return None
+        return record.member_by_id(object_id) if isinstance(record, RecordGroup) else record
 
     def find(self, object_id: str) -> Record | None:
         """Any record by ID, whatever its type (expansion resolves IDs this way)."""
-        return self._by_id.get(object_id)
+        record = self._by_id.get(object_id)
+        return record.member_by_id(object_id) if isinstance(record, RecordGroup) else record
 
-    def ascending(self, object_type: str) -> list[Record]:
+    def ascending(self, object_type: str) -> Sequence[Record]:
         """All records of a type, oldest first (the caller must not mutate the list)."""
-        return self._sorted.get(object_type, [])
+        return self._types.get(object_type, EMPTY).records
 
     def sort_keys(self, object_type: str) -> list[int]:
         """The sort keys (``Record.sort_key``) parallel to ``ascending`` (for bisecting)."""
-        return self._keys.get(object_type, [])
+        return self._types.get(object_type, EMPTY).keys
 
     def count(self, object_type: str) -> int:
-        return len(self._sorted.get(object_type, []))
+        return len(self._types.get(object_type, EMPTY).keys)
 
     # -- secondary indexes (e.g. refunds by charge, balance transactions by payout) ----------
     def index_add(self, object_type: str, name: str, value: str | None, record: Record, key=None) -> None:
@@ -132,13 +184,22 @@ class ObjectStore:
 
 
 class SortedRecords:
-    """Records kept ascending by ``(created, seq)`` with their keys, for bisecting."""
+    """Records kept ascending by ``(created, seq)`` with their keys, for bisecting.
 
-    __slots__ = ("records", "keys")
+    ``entries`` holds a record, or a group once per member it holds here (``add_group``); ``records``
+    reads the members as records.
+    """
+
+    __slots__ = ("entries", "keys", "grouped")
 
     def __init__(self) -> None:
-        self.records: list[Record] = []
+        self.entries: list = []
         self.keys: list[int] = []
+        self.grouped = False
+
+    @property
+    def records(self) -> Sequence[Record]:
+        return GroupMembers(self.entries, self.keys) if self.grouped else self.entries
 
     def add(self, record: Record, key=None) -> None:
         if key is None:
@@ -146,11 +207,52 @@ class SortedRecords:
         keys = self.keys
         if not keys or keys[-1] <= key:
             keys.append(key)
-            self.records.append(record)
+            self.entries.append(record)
             return
         position = bisect.bisect_right(keys, key)
         keys.insert(position, key)
-        self.records.insert(position, record)
+        self.entries.insert(position, record)
+
+    def add_group(self, group: RecordGroup, keys: list[int]) -> None:
+        """Add the members of ``group`` with these sort keys (ascending; no other record's key lies between)."""
+        self.grouped = True
+        own = self.keys
+        if not own or own[-1] <= keys[0]:
+            own += keys
+            self.entries += [group] * len(keys)
+            return
+        position = bisect.bisect_right(own, keys[0])
+        own[position:position] = keys
+        self.entries[position:position] = [group] * len(keys)
+
+    @classmethod
+    def merged(cls, sources: list[SortedRecords]) -> SortedRecords:
+        """The records of all ``sources`` (which share no record) in one ascending list."""
+        merged = cls()
+        pairs = list(heapq.merge(*(zip(source.keys, source.entries) for source in sources), key=itemgetter(0)))
+        merged.keys = [key for key, _ in pairs]
+        merged.entries = [entry for _, entry in pairs]
+        merged.grouped = any(source.grouped for source in sources)
+        return merged
+
+
+class GroupMembers(Sequence):
+    """``entries`` read as records: a group's entry at sort key ``k`` is its member ``k - first_key``."""
+
+    __slots__ = ("entries", "keys")
+
+    def __init__(self, entries: list, keys: list[int]) -> None:
+        self.entries = entries
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index: int) -> Record:
+        entry = self.entries[index]
+        if isinstance(entry, RecordGroup):
+            return entry.member(self.keys[index] - entry.first_key)
+        return entry
 
 
 EMPTY = SortedRecords()

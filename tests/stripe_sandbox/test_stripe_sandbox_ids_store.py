@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from stripe_sandbox.ids import IdFactory
-from stripe_sandbox.store import ObjectStore, Record
+from stripe_sandbox.ids import IdFactory, _draw_fast
+from stripe_sandbox.store import ObjectStore, Record, RecordGroup, SortedRecords
 
 
 def test_many_ids_equal_one_at_a_time():
@@ -16,6 +16,44 @@ def test_many_ids_equal_one_at_a_time():
         count = rng.choice([0, 1, 13, 255, 256, 257, 600])
         assert blocks.many(prefix, count) == [single.new(prefix) for _ in range(count)]
         assert blocks.new(prefix) == single.new(prefix)
+
+
+def test_read_ahead_ids_equal_one_draw_per_id():
+    """Short (``req``, 14) and long (``evt``, 24) bodies: reading ahead cuts the same IDs as one draw each."""
+    factory = IdFactory(3)
+    for prefix, size in (("req", 14), ("evt", 24), ("prod", 14)):
+        stream = random.Random(f"stripe-sandbox:3:{prefix}")
+        expected = [f"{prefix}_{_draw_fast(stream, size)}" for _ in range(600)]
+        assert [factory.new(prefix) for _ in range(300)] + factory.many(prefix, 300) == expected
+
+
+class Things(RecordGroup):
+    __slots__ = ("ids", "created", "seq")
+    object_type = "thing"
+
+    def __init__(self, ids: list[str], created: int) -> None:
+        self.ids, self.created, self.seq = ids, created, 0
+
+    def member(self, offset: int) -> Record:
+        return Record("thing", self.ids[offset], self.created, self.seq + offset, {"id": self.ids[offset]})
+
+
+def test_a_group_reads_like_its_members_stored_one_by_one():
+    store = ObjectStore()
+    odd = store.bucket("thing", "kind", "odd")
+    store.add(Record("thing", "t_a", 5, 0, {"id": "t_a"}), (("kind", "odd"),))
+    store.add_group(Things(["g_0", "g_1", "g_2"], 7), [(odd, (1,))])
+    store.add_group(Things(["h_0", "h_1"], 3), [(odd, (0, 1))])  # older: inserted before the others
+    store.add(Record("thing", "t_b", 7, 0, {"id": "t_b"}), (("kind", "odd"),))
+    assert [r.id for r in store.ascending("thing")] == ["h_0", "h_1", "t_a", "g_0", "g_1", "g_2", "t_b"]
+    assert store.sort_keys("thing") == [r.sort_key for r in store.ascending("thing")]
+    assert store.count("thing") == 7
+    assert [r.id for r in odd.records] == ["h_0", "h_1", "t_a", "g_1", "t_b"]
+    assert odd.keys == [r.sort_key for r in odd.records]
+    assert store.get("thing", "g_1").sort_key == store.find("g_1").sort_key == store.sort_keys("thing")[4]
+    assert store.get("other", "g_1") is None
+    merged = SortedRecords.merged([odd, store.bucket("thing", "kind", "none")])
+    assert [r.id for r in merged.records] == [r.id for r in odd.records]
 
 
 def test_sort_keys_order_like_created_then_seq_and_indexes_share_them():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import heapq
 
 from stripe_sandbox.constants import EVENT_RETENTION_SECONDS
 from stripe_sandbox.errors import invalid_request, resource_missing, unknown_parameter
@@ -66,12 +65,7 @@ class Events(Resource):
         else:
             return None
         buckets = [self.state.store.indexed(EVENT_TYPE, "type", t) for t in dict.fromkeys(wanted)]
-        if len(buckets) == 1:
-            return buckets[0]
-        merged = SortedRecords()
-        for record in heapq.merge(*(b.records for b in buckets), key=lambda r: r.sort_key):
-            merged.add(record)
-        return merged
+        return buckets[0] if len(buckets) == 1 else SortedRecords.merged(buckets)
 
 
 def _type_matcher(params: dict):

@@ -20,5 +20,8 @@ class Timeline:
         self._steps.append((int(when), len(self._steps), step))
 
     def run(self) -> None:
-        for when, _, step in sorted(self._steps, key=lambda s: (s[0], s[1])):
+        steps = sorted(self._steps, reverse=True)  # ``(when, order)`` is unique: steps are never compared
+        self._steps = []
+        while steps:  # each step is dropped once run, so a large scenario does not hold them all to the end
+            when, _, step = steps.pop()
             step(when, self.refs)
