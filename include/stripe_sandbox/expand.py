@@ -58,7 +58,8 @@ class Expander:
         return result
 
     def _expand(self, node: dict, segments: list[str], path: str, depth: int) -> None:
-        declared = self.expandable.get(node.get("object", ""), frozenset())
+        kind = node.get("object")  # an event's ``data`` holds the object itself under "object"
+        declared = self.expandable.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
         for cut in range(len(segments), 0, -1):
             if ".".join(segments[:cut]) in declared:
                 if depth + 1 > MAX_DEPTH:

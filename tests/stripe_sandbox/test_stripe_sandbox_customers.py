@@ -143,3 +143,10 @@ def test_concurrent_writes_are_consistent(sb):
     listed = [c.id for c in sb.client.v1.customers.list(params={"limit": 100}).data]
     assert sorted(listed) == sorted(ids)
     assert len(sb.client.v1.events.list(params={"limit": 100}).data) == 40
+
+
+def test_expanding_an_events_payload_is_a_400_not_a_crash(client):
+    client.v1.customers.create(params={"name": "Evented"})
+    with pytest.raises(stripe.InvalidRequestError) as exc:
+        client.v1.events.list(params={"limit": 2, "expand": ["data.data.object"]})
+    assert exc.value.http_status == 400 and "cannot be expanded (data.object)" in exc.value.user_message
