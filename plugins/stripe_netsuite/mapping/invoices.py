@@ -71,7 +71,8 @@ def balance_credit_used(invoice: Mapping[str, Any]) -> int:
     return max(0, int(invoice.get("ending_balance") or 0) - int(invoice.get("starting_balance") or 0))
 
 
-def credit_note_ids_expected(invoice: Mapping[str, Any]) -> bool:
+def has_credit_notes(invoice: Mapping[str, Any]) -> bool:
+    """Whether credit notes stand on the invoice (Stripe leaves voided ones out of these amounts)."""
     return bool(invoice.get("pre_payment_credit_notes_amount") or invoice.get("post_payment_credit_notes_amount"))
 
 

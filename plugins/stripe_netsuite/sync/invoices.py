@@ -21,8 +21,8 @@ from stripe_netsuite.mapping.invoices import (
     InvoiceBundle,
     InvoiceContext,
     coupons_of_discounts,
-    credit_note_ids_expected,
     discount_ids,
+    has_credit_notes,
     map_invoice,
     price_id_of,
 )
@@ -126,7 +126,9 @@ class InvoicesFlow:
                 if invoice in wanted:
                     notes[invoice].append(note)
             return notes
-        return stripe.credit_notes_of(inv["id"] for inv in finalized if inv["id"] in credited or credit_note_ids_expected(inv))
+        return stripe.credit_notes_of(
+            inv["id"] for inv in finalized if inv["id"] in credited or has_credit_notes(inv)
+        )
 
     def _complete(self, sources, stripe, settings: Settings, outcome: _DependencyOutcome) -> list[dict[str, Any]]:
         """Every invoice whole: read again where the event copy lacks what mapping needs."""
