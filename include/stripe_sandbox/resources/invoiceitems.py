@@ -163,7 +163,7 @@ class InvoiceItems(Resource):
         found = []
         records = self.state.store.indexed(self.object_name, "customer", customer_id).records
         start = self._invoiced_prefix.get(customer_id, 0)
-        while start < len(records) and (records[start].deleted or records[start].data["invoice"] is not None):
+        while start < len(records) and (records[start].deleted or records[start].field("invoice") is not None):
             start += 1  # items are invoiced roughly in order: skip the invoiced head once and for all
         self._invoiced_prefix[customer_id] = start
         for record in records[start:]:
