@@ -1,9 +1,11 @@
-"""The flow engine: extract from Stripe, map, load into NetSuite, report.
+"""The flow engine: extract from Stripe, prepare, map, load into NetSuite, report.
 
-One call of ``run_flow`` is one sync task. It never moves the cursor itself: it returns the
+One ``FlowEngine.run`` is one sync task. It never moves the cursor itself: it returns the
 cursor the load reached, and the DAG's next task commits it, so a failed load is re-read.
-Records that fail (mapping or NetSuite) go to the retry queue and are retried every run;
-everything else loads regardless.
+The flow's ``prepare`` completes the Stripe objects and creates what they depend on; its
+``map`` gives each object's records in load stages (an invoice, then its credit memos, which
+reference it by internal ID). Objects that fail (dependency, mapping or NetSuite) go to the
+retry queue with all their records and are retried every run; everything else loads regardless.
 """
 
 from __future__ import annotations
