@@ -16,7 +16,7 @@ Rules (reference: connector-behaviour.md §6.1, §7):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from stripe_netsuite.mapping.countries import normalize_country
@@ -56,12 +56,17 @@ def map_customer(
         fields["phone"] = phone
     fields.update(_currency(customer, currency_ids))
     if settings.add_all_currencies and currency_ids:
-        ordered = sorted(set(currency_ids.values()), key=lambda cid: (len(cid), cid))
-        fields["currencyList"] = {"items": [{"currency": {"id": cid}} for cid in ordered]}
+        fields["currencyList"] = currency_list(currency_ids.values())
     addresses = _address_book(customer)
     if addresses:
         fields["addressBook"] = {"items": addresses}
     return NeutralRecord(RECORD_TYPE, stripe_id, fields, source_id=stripe_id)
+
+
+def currency_list(currency_ids: Iterable[str]) -> dict[str, Any]:
+    """A customer's currencyList sublist of these NetSuite currency IDs, in numeric order."""
+    ordered = sorted(set(currency_ids), key=lambda cid: (len(cid), cid))
+    return {"items": [{"currency": {"id": cid}} for cid in ordered]}
 
 
 def _comments(customer: Mapping[str, Any]) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 
 from stripe_netsuite.mapping.items import coupon_item_external_id
 from stripe_netsuite.mapping.money import to_decimal
-from stripe_netsuite.mapping.records import InternalIdRef, MappingError, NeutralRecord
+from stripe_netsuite.mapping.records import InternalIdRef, MappingError, NeutralRecord, expandable_id
 from stripe_netsuite.settings import InvoiceSettings, record_ref
 
 INVOICE = "invoice"
@@ -76,12 +76,17 @@ def has_credit_notes(invoice: Mapping[str, Any]) -> bool:
     return bool(invoice.get("pre_payment_credit_notes_amount") or invoice.get("post_payment_credit_notes_amount"))
 
 
+def credited_to_balance(credit_note: Mapping[str, Any]) -> int:
+    """The part of a post-payment credit note credited to the customer balance (minor units, >= 0):
+    what is neither refunded through Stripe nor refunded outside it."""
+    refunded = sum(int(r.get("amount_refunded") or 0) for r in credit_note.get("refunds") or [])
+    out_of_band = int(credit_note.get("out_of_band_amount") or 0)
+    return max(0, int(credit_note.get("post_payment_amount") or 0) - refunded - out_of_band)
+
+
 def price_id_of(line: Mapping[str, Any]) -> str | None:
     details = (line.get("pricing") or {}).get("price_details") or {}
-    price = details.get("price")
-    if isinstance(price, Mapping):
-        return price.get("id")
-    return price
+    return expandable_id(details.get("price"))
 
 
 def price_ids(bundle: InvoiceBundle) -> set[str]:
@@ -92,7 +97,7 @@ def discount_ids(invoice: Mapping[str, Any]) -> set[str]:
     """Every discount an invoice's lines were reduced by."""
     ids = set()
     for line in _lines(invoice):
-        ids.update(d["discount"] if isinstance(d["discount"], str) else d["discount"]["id"]
+        ids.update(expandable_id(d["discount"])
                    for d in line.get("discount_amounts") or [] if d.get("amount"))
     return ids
 
@@ -105,9 +110,7 @@ def coupons_of_discounts(invoice: Mapping[str, Any]) -> dict[str, str]:
         candidates.extend(line.get("discounts") or [])
     for discount in candidates:
         if isinstance(discount, Mapping):
-            coupon = (discount.get("source") or {}).get("coupon") or discount.get("coupon")
-            if isinstance(coupon, Mapping):
-                coupon = coupon.get("id")
+            coupon = expandable_id((discount.get("source") or {}).get("coupon") or discount.get("coupon"))
             if coupon:
                 found[discount["id"]] = coupon
     return found
@@ -207,7 +210,7 @@ class _Mapper:
         for tax in line.get("taxes") or []:
             # Line taxes name their rate under tax_rate_details; shipping taxes under rate.
             rate = (tax.get("tax_rate_details") or {}).get("tax_rate") or tax.get("rate") or tax.get("type") or "tax"
-            rate_id = rate["id"] if isinstance(rate, Mapping) else str(rate)
+            rate_id = str(expandable_id(rate))
             out.append((rate_id, tax.get("tax_behavior") or "exclusive", int(tax.get("amount") or 0)))
         return out
 
@@ -251,7 +254,7 @@ class _Mapper:
             value = int(discount.get("amount") or 0)
             if not value:
                 continue
-            discount_id = discount["discount"] if isinstance(discount["discount"], str) else discount["discount"]["id"]
+            discount_id = expandable_id(discount["discount"])
             out.append((-value, {
                 "item": self.discount_item(discount_id),
                 "amount": self.money(-value),
@@ -299,8 +302,7 @@ class _Mapper:
         return out
 
     def header(self, record_date: int | None) -> dict[str, Any]:
-        customer = self.invoice.get("customer")
-        customer_id = customer["id"] if isinstance(customer, Mapping) else customer
+        customer_id = expandable_id(self.invoice.get("customer"))
         if not customer_id:
             raise self.fail("has no customer; NetSuite invoices and credit memos need one")
         if self.currency not in self.context.currency_ids:
@@ -335,7 +337,7 @@ class _Mapper:
         memo = f"Stripe: {self.id}"
         revision = (inv.get("from_invoice") or {})
         if revision.get("invoice"):
-            original = revision["invoice"]["id"] if isinstance(revision["invoice"], Mapping) else revision["invoice"]
+            original = expandable_id(revision["invoice"])
             memo += f" (revision of {original})"
         if inv.get("description"):
             memo += f". {inv['description']}"
@@ -388,7 +390,7 @@ class _Mapper:
         refunded = sum(int(r.get("amount_refunded") or 0) for r in cn.get("refunds") or [])
         out_of_band = int(cn.get("out_of_band_amount") or 0)
         pre_payment = int(cn.get("pre_payment_amount") or 0)
-        to_balance = int(cn.get("post_payment_amount") or 0) - refunded - out_of_band
+        to_balance = credited_to_balance(cn)
         memo = f"Stripe: {cn_id}{' (' + cn['number'] + ')' if cn.get('number') else ''} on {self.id}"
         if cn.get("reason"):
             memo += f", reason {cn['reason']}"
@@ -398,7 +400,7 @@ class _Mapper:
             items.append({"item": record_ref(self.settings.customer_balance_item), "amount": self.money(-to_balance),
                           "description": f"Credited to the Stripe customer balance: {self.money(to_balance)} {self.currency}"})
         if refunded:
-            refund_ids = ", ".join(r["refund"] if isinstance(r["refund"], str) else r["refund"]["id"]
+            refund_ids = ", ".join(expandable_id(r["refund"])
                                    for r in cn.get("refunds") or [] if r.get("refund"))
             memo += f". Refunded by {refund_ids}: the refunds flow applies this credit"
         if out_of_band:

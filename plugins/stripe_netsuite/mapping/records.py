@@ -31,6 +31,11 @@ class NeutralRecord:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
+def expandable_id(value: Any) -> Any:
+    """The ID in a Stripe field that may be expanded: the object's ``id``, else the value (an ID or None)."""
+    return value.get("id") if isinstance(value, Mapping) else value
+
+
 class MappingError(ValueError):
     """A Stripe object cannot be mapped; the message names the object and what to do."""
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stripe_netsuite.mapping.invoices import FINALIZED, balance_credit_used
+from stripe_netsuite.mapping.invoices import FINALIZED, balance_credit_used, credited_to_balance
 from stripe_netsuite.mapping.money import to_decimal
+from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.settings import InvoiceSettings
 
 NETSUITE_ROWS_QUERY = (
@@ -60,9 +61,7 @@ def _expected_memos(invoice: Mapping[str, Any], notes: list[Mapping[str, Any]], 
     """External ID -> total (minor units) of each credit memo the invoices flow makes for an invoice."""
     memos = {}
     for cn in notes:
-        refunded = sum(int(r.get("amount_refunded") or 0) for r in cn.get("refunds") or [])
-        to_balance = max(0, int(cn.get("post_payment_amount") or 0) - refunded - int(cn.get("out_of_band_amount") or 0))
-        memos[cn["id"]] = 0 if cn.get("status") == "void" else int(cn.get("total") or 0) - to_balance
+        memos[cn["id"]] = 0 if cn.get("status") == "void" else int(cn.get("total") or 0) - credited_to_balance(cn)
     if balance_credit_used(invoice):
         memos[f"cm-bal-{invoice['id']}"] = balance_credit_used(invoice)
     remaining = int(invoice.get("amount_remaining") or 0)
@@ -93,7 +92,7 @@ def reconcile_invoices(
     invoices = {i["id"]: i for i in stripe_invoices if _synced(i, settings)}
     notes_by_invoice: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for cn in credit_notes:
-        notes_by_invoice[cn["invoice"] if isinstance(cn["invoice"], str) else cn["invoice"]["id"]].append(cn)
+        notes_by_invoice[expandable_id(cn["invoice"])].append(cn)
     rows = [r for r in netsuite_rows if r.get("externalid")]  # records made by hand are not Stripe's
     counts = Counter(r["externalid"] for r in rows)
     by_id = {r["externalid"]: r for r in rows}
@@ -118,7 +117,7 @@ def reconcile_invoices(
         expected_remaining = (0 if payments_synced else paid) + (0 if closed else int(inv.get("amount_remaining") or 0))
         if not payments_synced and paid:
             report.awaiting_payments[currency] += money(paid)
-        customer = inv["customer"]["id"] if isinstance(inv["customer"], Mapping) else inv["customer"]
+        customer = expandable_id(inv["customer"])
         differences = [
             f"{name} Stripe {want}, NetSuite {got}"
             for name, want, got in (

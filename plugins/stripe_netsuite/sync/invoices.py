@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stripe_netsuite.hooks.stripe import StripeHookError
-from stripe_netsuite.mapping.customers import map_customer
+from stripe_netsuite.mapping.customers import currency_list, map_customer
 from stripe_netsuite.mapping.invoices import (
     FINALIZED,
     InvoiceBundle,
@@ -34,7 +34,7 @@ from stripe_netsuite.mapping.items import (
     map_price_item,
     price_item,
 )
-from stripe_netsuite.mapping.records import MappingError, NeutralRecord
+from stripe_netsuite.mapping.records import MappingError, NeutralRecord, expandable_id
 from stripe_netsuite.settings import Settings, record_ref
 from stripe_netsuite.sync.flow import Prepared, SourceObject
 
@@ -80,8 +80,7 @@ class InvoicesFlow:
         if obj.get("object") == "invoice" and str(obj.get("id", "")).startswith("in_"):
             return SourceObject(dict(obj))
         if obj.get("object") == "credit_note" and obj.get("invoice"):
-            invoice = obj["invoice"]["id"] if isinstance(obj["invoice"], Mapping) else obj["invoice"]
-            return SourceObject({"id": invoice, "object": "invoice", "status": None})  # read whole in prepare
+            return SourceObject({"id": expandable_id(obj["invoice"]), "object": "invoice", "status": None})  # read whole in prepare
         return None
 
     def fingerprint_field(self, settings: Settings) -> str | None:
@@ -122,7 +121,7 @@ class InvoicesFlow:
             oldest = min(int(inv.get("created") or 0) for inv in finalized)
             notes: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for note in stripe.complete_all_lines(stripe.list_objects("credit_notes", created_gte=oldest)):
-                invoice = note["invoice"]["id"] if isinstance(note["invoice"], Mapping) else note["invoice"]
+                invoice = expandable_id(note["invoice"])
                 if invoice in wanted:
                     notes[invoice].append(note)
             return notes
@@ -170,8 +169,7 @@ class InvoicesFlow:
         needs: dict[str, set[str]] = defaultdict(set)  # customer -> NetSuite currency IDs its invoices use
         snapshot: dict[str, dict[str, Any]] = {}
         for inv in invoices:
-            customer = inv.get("customer")
-            customer_id = customer["id"] if isinstance(customer, Mapping) else customer
+            customer_id = expandable_id(inv.get("customer"))
             if customer_id:
                 users[customer_id].append(inv["id"])
                 snapshot.setdefault(customer_id, inv)
@@ -191,8 +189,7 @@ class InvoicesFlow:
                 continue
             if not settings.customers.add_all_currencies:
                 current = has.get(existing[customer_id]["id"], set()) if customer_id in existing else set()
-                wanted = sorted(current | needs[customer_id], key=lambda cid: (len(cid), cid))
-                record.fields["currencyList"] = {"items": [{"currency": {"id": cid}} for cid in wanted]}
+                record.fields["currencyList"] = currency_list(current | needs[customer_id])
             if settings.customers.fingerprint_field:
                 record.fields[settings.customers.fingerprint_field] = record.fingerprint()
             records[customer_id] = record
