@@ -48,6 +48,14 @@ class _RateLimitedRequestsClient(stripe.RequestsClient):
         return super().request(method, url, headers, post_data, **kwargs)
 
 
+def _on_threads(fn, items: list, max_workers: int) -> list:
+    """``[fn(item) for item in items]`` on a few threads (requests stay under the hook's rate limit)."""
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(items)))) as pool:
+        return list(pool.map(fn, items))
+
+
 class StripeHook(BaseHook):
     conn_name_attr = "stripe_conn_id"
     default_conn_name = "stripe_default"
@@ -232,12 +240,9 @@ class StripeHook(BaseHook):
         """``complete_lines`` over many objects; pages are fetched on a few threads (under the rate limit)."""
         objects = list(objects)
         needy = [i for i, o in enumerate(objects) if (o.get("lines") or {}).get("has_more")]
-        if not needy:
-            return objects
-        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(needy)))) as pool:
-            done = pool.map(lambda o: self.complete_lines(o, expand), [objects[i] for i in needy])
-            for index, completed in zip(needy, done):
-                objects[index] = completed
+        done = _on_threads(lambda o: self.complete_lines(o, expand), [objects[i] for i in needy], max_workers)
+        for index, completed in zip(needy, done):
+            objects[index] = completed
         return objects
 
     def retrieve_many(
@@ -254,10 +259,7 @@ class StripeHook(BaseHook):
             except StripeHookError as exc:
                 return exc
 
-        if not ids:
-            return {}
-        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(ids)))) as pool:
-            return dict(zip(ids, pool.map(one, ids)))
+        return dict(zip(ids, _on_threads(one, ids, max_workers)))
 
     def credit_notes_of(self, invoice_ids: Iterable[str], max_workers: int = 4) -> dict[str, list[dict[str, Any]]]:
         """Every credit note of each invoice, each with all its lines (one list request per invoice)."""
@@ -267,10 +269,7 @@ class StripeHook(BaseHook):
             notes = self.list_objects("credit_notes", invoice=invoice_id)
             return [self.complete_lines(note) for note in notes]
 
-        if not ids:
-            return {}
-        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(ids)))) as pool:
-            return dict(zip(ids, pool.map(of, ids)))
+        return dict(zip(ids, _on_threads(of, ids, max_workers)))
 
     def payout_balance_transactions(self, payout_id: str, *, expand_source: bool = True) -> list[dict[str, Any]]:
         """Every balance transaction paid out by an automatic payout (its own ``payout`` row included)."""
