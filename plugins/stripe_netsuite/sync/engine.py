@@ -190,13 +190,12 @@ class FlowEngine:
             for plan in plans:
                 if stage >= len(plan) or not plan[stage] or plan[0][0].source_id in failed_sources:
                     continue
-                for record in plan[stage]:
-                    try:
-                        batch.append(resolve_internal_ids(record, loaded))
-                    except UnresolvedReference as exc:
-                        failed_sources.add(record.source_id)
-                        summary.failed.append({"stripe_id": record.source_id, "code": "DEPENDENCY", "message": str(exc)})
-                        break
+                try:  # all of a source's records in this stage, or none
+                    batch.extend([resolve_internal_ids(record, loaded) for record in plan[stage]])
+                except UnresolvedReference as exc:
+                    source_id = plan[stage][0].source_id
+                    failed_sources.add(source_id)
+                    summary.failed.append({"stripe_id": source_id, "code": "DEPENDENCY", "message": str(exc)})
             failed_before = len(summary.failed)
             self._load_batch(batch, summary, loaded)
             failed_sources.update(f["stripe_id"] for f in summary.failed[failed_before:])
