@@ -92,13 +92,14 @@ class RenderedEventRecord:
 
 class RenderedEventGroup(RecordGroup):
     """Events of one history at one instant; ``members[offset]`` is ``(type, part, previous part, request
-    index)``, a tuple shared by the histories of the same shape, and ``requests`` the request IDs."""
+    index)``, a tuple shared by the histories of the same shape, and ``requests`` the request IDs. The
+    store sets ``ids`` (numbered: ``ObjectStore.add_numbered_group``)."""
 
     __slots__ = ("ids", "created", "seq", "requests", "history", "members")
     object_type = EVENT_TYPE
 
-    def __init__(self, event_ids: list[str], created: int, requests: tuple, history, members: tuple) -> None:
-        self.ids = event_ids
+    def __init__(self, created: int, requests: tuple, history, members: tuple) -> None:
+        self.ids = ()
         self.created = created
         self.seq = 0
         self.requests = requests

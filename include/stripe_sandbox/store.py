@@ -7,7 +7,9 @@ backwards (newest first). Deleted objects stay in the store as tombstones so a l
 can return the deleted stub, as Stripe does, but lists skip them.
 
 A ``RecordGroup`` stores records that are never written again (an invoice's bulk-built events) as one
-object: it stands in the lists once per member, and a member is rendered as a record when read.
+object: it stands in the lists once per member, and a member is rendered as a record when read. A
+group's members may have numbered IDs (``ids.NumberedIds``): then the store finds them by decoding the
+ID instead of keeping a dictionary entry per member.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+
+from stripe_sandbox.ids import NumberedIdRange, NumberedIds
 
 
 SEQ_SPAN = 1 << 32  # a sort key is ``created * SEQ_SPAN + seq``: ordered as ``(created, seq)``, one int
@@ -80,6 +84,7 @@ class ObjectStore:
         self._by_id: dict[str, Record | RecordGroup] = {}
         self._types: dict[str, SortedRecords] = {}
         self._indexes: dict[tuple[str, str], dict[str, SortedRecords]] = {}
+        self._numbered: dict[str, NumberedGroups] = {}  # ID prefix -> groups with numbered IDs
         self._seq = 1  # the next record's
 
     def insert(self, object_type: str, data: dict, created: int | None = None) -> Record:
@@ -128,13 +133,25 @@ class ObjectStore:
         by_id.update(dict.fromkeys(ids, group))
         if len(by_id) != known + len(ids):  # checked after the fact: a duplicate is a bug that ends the build
             raise ValueError(f"duplicate id among {ids}")
+        self._place_group(group, len(ids), buckets)
+
+    def add_numbered_group(self, group: RecordGroup, count: int, codec: NumberedIds, buckets=()) -> None:
+        """``add_group`` for ``count`` members whose IDs are the next numbers of ``codec`` (``group.ids`` is
+        set here): they are found by decoding the ID, so the store keeps no entry per member."""
+        numbered = self._numbered.get(codec.prefix)
+        if numbered is None:
+            numbered = self._numbered[codec.prefix] = NumberedGroups(codec)
+        group.ids = numbered.claim(group, count)
+        self._place_group(group, count, buckets)
+
+    def _place_group(self, group: RecordGroup, count: int, buckets) -> None:
         seq = group.seq = self._seq
-        self._seq = seq + len(ids)
+        self._seq = seq + count
         records = self._types.get(group.object_type)
         if records is None:
             records = self._types[group.object_type] = SortedRecords()
         first = group.created * SEQ_SPAN + seq
-        keys = list(range(first, first + len(ids)))
+        keys = list(range(first, first + count))
         records.add_group(group, keys)
         for bucket, offsets in buckets:
             bucket.grouped = True
@@ -142,14 +159,15 @@ class ObjectStore:
                 bucket.add(group, keys[offset])
 
     def get(self, object_type: str, object_id: str) -> Record | None:
-        record = self._by_id.get(object_id)
-        if record is None or record.object_type != object_type:
-            return None
-        return record.member_by_id(object_id) if isinstance(record, RecordGroup) else record
+        record = self.find(object_id)
+        return record if record is not None and record.object_type == object_type else None
 
     def find(self, object_id: str) -> Record | None:
         """Any record by ID, whatever its type (expansion resolves IDs this way)."""
         record = self._by_id.get(object_id)
+        if record is None:
+            numbered = self._numbered.get(object_id.partition("_")[0]) if self._numbered else None
+            return None if numbered is None else numbered.find(object_id)
         return record.member_by_id(object_id) if isinstance(record, RecordGroup) else record
 
     def ascending(self, object_type: str) -> Sequence[Record]:
@@ -181,6 +199,32 @@ class ObjectStore:
 
     def indexed(self, object_type: str, name: str, value: str) -> SortedRecords:
         return self._indexes.get((object_type, name), {}).get(value, EMPTY)
+
+
+class NumberedGroups:
+    """The groups whose member IDs are numbered by one ``NumberedIds``, in number order."""
+
+    __slots__ = ("codec", "starts", "groups", "next")
+
+    def __init__(self, codec: NumberedIds) -> None:
+        self.codec = codec
+        self.starts: list[int] = []  # each group's first number
+        self.groups: list[RecordGroup] = []
+        self.next = 0
+
+    def claim(self, group: RecordGroup, count: int) -> NumberedIdRange:
+        first = self.next
+        self.starts.append(first)
+        self.groups.append(group)
+        self.next = first + count
+        return NumberedIdRange(self.codec, first, count)
+
+    def find(self, object_id: str) -> Record | None:
+        number = self.codec.decode(object_id)
+        if number is None or number >= self.next:
+            return None
+        position = bisect.bisect_right(self.starts, number) - 1
+        return self.groups[position].member(number - self.starts[position])
 
 
 class SortedRecords:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
-from stripe_sandbox.ids import IdFactory, _draw_fast
+
+import pytest
+from stripe_sandbox.ids import ALPHABET, IdFactory, NumberedIds, _draw_fast
 from stripe_sandbox.store import ObjectStore, Record, RecordGroup, SortedRecords
 
 
@@ -25,6 +27,21 @@ def test_read_ahead_ids_equal_one_draw_per_id():
         stream = random.Random(f"stripe-sandbox:3:{prefix}")
         expected = [f"{prefix}_{_draw_fast(stream, size)}" for _ in range(600)]
         assert [factory.new(prefix) for _ in range(300)] + factory.many(prefix, 300) == expected
+
+
+def test_numbered_ids_are_distinct_decodable_and_keyed_by_seed():
+    codec = NumberedIds("evt", 3)
+    numbers = list(range(5000)) + [62 ** 12 * 5 + 7, 62 ** 24 - 1]
+    encoded = [codec.encode(number) for number in numbers]
+    assert len(set(encoded)) == len(encoded)
+    assert all(len(object_id) == 4 + 24 and set(object_id[4:]) <= set(ALPHABET) for object_id in encoded)
+    assert [codec.decode(object_id) for object_id in encoded] == numbers
+    assert encoded[:50] != [NumberedIds("evt", 4).encode(number) for number in range(50)]
+    assert IdFactory(3).numbered("evt").encode(9) == codec.encode(9)
+    for foreign in ("in_2pJZR6JTuPQi8X02casqlta3", "evt_short", "evt_" + "-" * 24, "evt_" + "a" * 25):
+        assert codec.decode(foreign) is None
+    with pytest.raises(ValueError):
+        codec.encode(62 ** 24)
 
 
 class Things(RecordGroup):
@@ -67,3 +84,21 @@ def test_sort_keys_order_like_created_then_seq_and_indexes_share_them():
     bucket = store.indexed("thing", "all", "x")
     assert [r.id for r in bucket.records] == [r.id for r in store.ascending("thing")]
     assert bucket.keys == store.sort_keys("thing")
+
+
+def test_numbered_group_members_are_found_by_decoding_their_id():
+    store = ObjectStore()
+    codec = NumberedIds("thing", 1, size=6)
+    first, second = Things([], 4), Things([], 6)
+    store.add_numbered_group(first, 2, codec)
+    store.add(Record("thing", "thing_plain", 5, 0, {"id": "thing_plain"}))
+    store.add_numbered_group(second, 3, codec)
+    assert list(first.ids) == [codec.encode(0), codec.encode(1)]
+    assert list(second.ids) == [codec.encode(n) for n in (2, 3, 4)]
+    assert [r.id for r in store.ascending("thing")] == [*first.ids, "thing_plain", *second.ids]
+    assert store.find(codec.encode(3)).sort_key == store.sort_keys("thing")[4]
+    assert store.get("thing", codec.encode(0)).id == codec.encode(0)
+    assert store.get("other", codec.encode(0)) is None
+    assert store.find(codec.encode(5)) is None  # not issued yet
+    assert store.find("thing_zzzzzz") is None and store.find("nothing") is None
+    assert second.member_by_id(codec.encode(4)).id == codec.encode(4)
