@@ -213,18 +213,20 @@ class NumberedGroups:
         self.next = 0
 
     def claim(self, group: RecordGroup, count: int) -> NumberedIdRange:
-        first = self.next
-        self.starts.append(first)
+        ids = self.codec.claim(count)
+        self.starts.append(ids.first)
         self.groups.append(group)
-        self.next = first + count
-        return NumberedIdRange(self.codec, first, count)
+        self.next = ids.first + count
+        return ids
 
     def find(self, object_id: str) -> Record | None:
         number = self.codec.decode(object_id)
         if number is None or number >= self.next:
             return None
         position = bisect.bisect_right(self.starts, number) - 1
-        return self.groups[position].member(number - self.starts[position])
+        group = self.groups[position] if position >= 0 else None
+        offset = number - self.starts[position]
+        return group.member(offset) if group is not None and offset < len(group.ids) else None
 
 
 class SortedRecords:

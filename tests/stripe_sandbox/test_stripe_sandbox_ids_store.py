@@ -90,15 +90,17 @@ def test_numbered_group_members_are_found_by_decoding_their_id():
     store = ObjectStore()
     codec = NumberedIds("thing", 1, size=6)
     first, second = Things([], 4), Things([], 6)
+    codec.claim(1)  # number 0 goes elsewhere (a request ID, say): the store does not find it
     store.add_numbered_group(first, 2, codec)
     store.add(Record("thing", "thing_plain", 5, 0, {"id": "thing_plain"}))
+    codec.claim(2)
     store.add_numbered_group(second, 3, codec)
-    assert list(first.ids) == [codec.encode(0), codec.encode(1)]
-    assert list(second.ids) == [codec.encode(n) for n in (2, 3, 4)]
+    assert list(first.ids) == [codec.encode(1), codec.encode(2)]
+    assert list(second.ids) == [codec.encode(n) for n in (5, 6, 7)]
     assert [r.id for r in store.ascending("thing")] == [*first.ids, "thing_plain", *second.ids]
-    assert store.find(codec.encode(3)).sort_key == store.sort_keys("thing")[4]
-    assert store.get("thing", codec.encode(0)).id == codec.encode(0)
-    assert store.get("other", codec.encode(0)) is None
-    assert store.find(codec.encode(5)) is None  # not issued yet
+    assert store.find(codec.encode(6)).sort_key == store.sort_keys("thing")[4]
+    assert store.get("thing", codec.encode(1)).id == codec.encode(1)
+    assert store.get("other", codec.encode(1)) is None
+    assert [store.find(codec.encode(n)) for n in (0, 3, 4, 8)] == [None] * 4  # claimed elsewhere, or not yet
     assert store.find("thing_zzzzzz") is None and store.find("nothing") is None
-    assert second.member_by_id(codec.encode(4)).id == codec.encode(4)
+    assert second.member_by_id(codec.encode(7)).id == codec.encode(7)

@@ -13,7 +13,7 @@ still does per invoice:
 * stores the events as one group (``ObjectStore.add_numbered_group``) in the write paths' order; their
   IDs are numbered (``ids.NumberedIds``: a keyed bijection of a counter, decoded on lookup), so they
   cost no draw and no dictionary entry; the group stands in the ``type`` index buckets for the members
-  of each type;
+  of each type; the request IDs the events show are numbered too (no store lookup ever needs them);
 * creates the balance transaction through its resource (payouts change it later).
 
 Declines, refunds, disputes and payouts still go through the write paths (a few % of the objects),
@@ -64,6 +64,7 @@ class BulkInvoices:
         self._txn = state.resources["balance_transaction"]
         self._audit = state.events._audit
         self._event_ids = state.ids.numbered("evt")
+        self._request_ids = state.ids.numbered("req")
         self._store_add = self.store.add
         self._type_buckets: dict[int, list] = {}  # item count -> [(``type`` index bucket, event offsets)]
 
@@ -98,7 +99,7 @@ class BulkInvoices:
         customer_id = customer["id"]
         count = len(lines)
         item_ids = ids.many("ii", count)
-        requests = tuple(ids.many("req", count + 2))  # each item's, the draft's, the finalization's
+        requests = self._request_ids.claim(count + 2)  # each item's, the draft's, the finalization's
         invoice_id = ids.new("in")
         line_ids = ids.many("il", count)
         history = PaidInvoice(self.parts, at, customer, tax_key, tuple(lines), item_ids, invoice_id,
@@ -108,7 +109,6 @@ class BulkInvoices:
         # the draft
         self._add("invoice", invoice_id, history, versions.PAID)
         # finalization (``auto_advance=true``) and the payment
-        request = requests[-1]
         number = self.state.next_number("invoice")
         intent_id = ids.new("pi")
         payment_id = ids.new("inpay")
@@ -117,7 +117,7 @@ class BulkInvoices:
         self._add("payment_intent", intent_id, history, versions.SUCCEEDED_INTENT)
         self._add("invoice_payment", payment_id, history, versions.PAID_PAYMENT, (("invoice", invoice_id),))
         self._add("charge", charge_id, history, versions.CHARGE, (("payment_intent", intent_id),))
-        ctx = WriteContext(now=at, request_id=request, idempotency_key=None)
+        ctx = WriteContext(now=at, request_id=None, idempotency_key=None)  # no event: the request is not shown
         history.txn_id = self._txn.for_charge(history.charge_basics(), ctx)["id"]
         self._events(history, requests)
         return invoice_id
