@@ -114,9 +114,11 @@ class PaymentIntents(Resource):
         data.update(status="requires_payment_method", payment_method=None, last_payment_error=error)
         self.replace(record, data, ctx, action=None)
         self.emit(record, "payment_failed", ctx)
+        # a stored version is never changed in place, so the error holds it without a copy (scenarios
+        # decline thousands of payments and drop the error)
         api_error = StripeApiError(402, message, type="card_error", code=code,
                                    extra={"decline_code": card.decline_code, "charge": charge["id"],
-                                          "payment_intent": self.render(record)})
+                                          "payment_intent": record.data})
         return Outcome(False, charge["id"], api_error)
 
     def _cancel(self, record, reason: str, ctx: WriteContext) -> None:
