@@ -6,7 +6,8 @@ read: ``history.render(part)`` returns a fresh dict, equal to the one the write 
 stored, each time. ``part`` names the version (a shared tuple, e.g. ``("invoice", "paid")``).
 
 * ``RenderedRecord``: an object whose ``data`` is its current version; a later write stores a
-  plain dict as usual (``data = ...``), which is served from then on. List filters read single
+  plain dict as usual (``data = ...``), which is served from then on, unless the history has a version
+  for the change (``update``: a balance transaction becoming available). List filters read single
   top-level fields (``field``), which the history answers without rendering the whole object. Its private state
   (``extra``) is rendered the first time it is asked for, then kept (writers change it in place).
 * ``RenderedEventRecord``: an event whose ``data.object`` (and ``previous_attributes``) are
@@ -47,6 +48,14 @@ class RenderedRecord(Record):
     def field(self, key: str):
         written = self.written
         return self.history.field(self.part, key) if written is None else written.get(key)
+
+    def update(self, changes: dict) -> None:
+        """``Record.update``; a change the history has a version for only switches ``part``."""
+        part = self.history.changed_part(self.part, changes) if self.written is None else None
+        if part is None:
+            self.data = {**self.data, **changes}
+        else:
+            self.part = part
 
     @property
     def extra(self) -> dict:  # type: ignore[override]

@@ -49,6 +49,10 @@ class Record:
         """``data.get(key)``: list filters read single fields this way (see ``RenderedRecord``)."""
         return self.data.get(key)
 
+    def update(self, changes: dict) -> None:
+        """Store a new version with ``changes`` (no event; the stored dict is never changed in place)."""
+        self.data = {**self.data, **changes}
+
 
 class RecordGroup:
     """Records of one type created at one instant with consecutive ``seq`` values, stored as one object.

@@ -48,37 +48,21 @@ class BalanceTransactions(Resource):
         return self.list_page(call.params)
 
     # -- creation --------------------------------------------------------------------------
-    def _create(self, ctx: WriteContext, *, amount: int, fee: int, fee_details: list[dict], exchange_rate,
-                type_: str, category: str, source: str, description: str | None, available_on: int) -> dict:
-        txn = {
-            "id": self.new_id(),
-            "object": "balance_transaction",
-            "amount": amount,
-            "available_on": available_on,
-            "balance_type": "payments",
-            "created": ctx.now,
-            "currency": fx.SETTLEMENT_CURRENCY,
-            "description": description,
-            "exchange_rate": as_json_number(exchange_rate) if exchange_rate is not None else None,
-            "fee": fee,
-            "fee_details": fee_details,
-            "net": amount - fee,
-            "reporting_category": category,
-            "source": source,
-            "status": "available" if available_on <= ctx.now else "pending",
-            "type": type_,
-        }
-        record = self.insert(txn, ctx, action=None)
-        if type_ != "payout":
-            self.unpaid.append(record)
-            self.state.schedule(settlement.next_payout_run(available_on), "payout.run", "account", unique=True)
+    def _create(self, ctx: WriteContext, **fields) -> dict:
+        record = self.insert(txn_object(self.new_id(), ctx.now, **fields), ctx, action=None)
+        if fields["type_"] != "payout":
+            self.track(record, fields["available_on"])
         return record.data
 
+    def track(self, record: Record, available_on: int) -> None:
+        """Hold a stored transaction for the payout run after ``available_on`` (bulk builders store their own)."""
+        self.unpaid.append(record)
+        self.state.schedule(settlement.next_payout_run(available_on), "payout.run", "account", unique=True)
+
     def for_charge(self, charge: dict, ctx: WriteContext) -> dict:
-        settled, rate, fee, details = charge_settlement(charge["amount"], charge["currency"])
-        return self._create(ctx, amount=settled, fee=fee, fee_details=details, exchange_rate=rate, type_="charge",
-                            category="charge", source=charge["id"], description=charge["description"],
-                            available_on=settlement.charge_available_on(ctx.now))
+        record = self.insert(charge_txn(self.new_id(), charge, ctx.now), ctx, action=None)
+        self.track(record, record.data["available_on"])
+        return record.data
 
     def for_refund(self, refund: dict, ctx: WriteContext) -> dict:
         settled, rate = fx.convert(refund["amount"], refund["currency"])
@@ -110,10 +94,10 @@ class BalanceTransactions(Resource):
         """Mark everything available at ``moment`` as such and return what is not paid out yet."""
         due, waiting = [], []
         for record in self.unpaid:
-            (due if record.data["available_on"] <= moment else waiting).append(record)
+            (due if record.field("available_on") <= moment else waiting).append(record)
         for record in due:
-            if record.data["status"] != "available":
-                self.replace(record, {**record.data, "status": "available"}, ctx, action=None)
+            if record.field("status") != "available":
+                record.update({"status": "available"})  # no event: a later one carries the new state
         self.unpaid = waiting
         return due
 
@@ -134,6 +118,36 @@ class BalanceTransactions(Resource):
             bucket = available if record.data["status"] == "available" else pending
             bucket[record.data["currency"]] = bucket.get(record.data["currency"], 0) + record.data["net"]
         return available, pending
+
+
+def txn_object(txn_id: str, created: int, *, amount: int, fee: int, fee_details: list[dict], exchange_rate,
+               type_: str, category: str, source: str, description: str | None, available_on: int) -> dict:
+    return {
+        "id": txn_id,
+        "object": "balance_transaction",
+        "amount": amount,
+        "available_on": available_on,
+        "balance_type": "payments",
+        "created": created,
+        "currency": fx.SETTLEMENT_CURRENCY,
+        "description": description,
+        "exchange_rate": as_json_number(exchange_rate) if exchange_rate is not None else None,
+        "fee": fee,
+        "fee_details": fee_details,
+        "net": amount - fee,
+        "reporting_category": category,
+        "source": source,
+        "status": "available" if available_on <= created else "pending",
+        "type": type_,
+    }
+
+
+def charge_txn(txn_id: str, charge: dict, created: int) -> dict:
+    """The balance transaction of a charge (``id``, ``amount``, ``currency``, ``description``) made at ``created``."""
+    settled, rate, fee, details = charge_settlement(charge["amount"], charge["currency"])
+    return txn_object(txn_id, created, amount=settled, fee=fee, fee_details=details, exchange_rate=rate,
+                      type_="charge", category="charge", source=charge["id"], description=charge["description"],
+                      available_on=settlement.charge_available_on(created))
 
 
 @lru_cache(maxsize=4096)

@@ -64,7 +64,7 @@ class Payouts(Resource):
         """The daily automatic payout at ``task.due`` (00:00 UTC)."""
         txns = self.other("balance_transaction")
         due = txns.take_available(task.due, ctx)
-        amount = sum(record.data["net"] for record in due)
+        amount = sum(record.field("net") for record in due)
         if amount <= 0:
             txns.hold(due)
             return

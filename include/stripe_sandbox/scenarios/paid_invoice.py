@@ -17,6 +17,8 @@ from stripe_sandbox.events import changed_attributes
 from stripe_sandbox.flows import invoicing
 from stripe_sandbox.flows import lines as line_flow
 from stripe_sandbox.ids import IdFactory
+from stripe_sandbox.billing import settlement
+from stripe_sandbox.resources.balance_transactions import charge_settlement, charge_txn
 from stripe_sandbox.resources.charges import outcome
 from stripe_sandbox.resources.payment_intents import blank_intent
 from stripe_sandbox.scenarios.bulk_parts import METHOD, BulkParts
@@ -36,6 +38,8 @@ PAID_CHANGES = ("paid_changes",)  # ``previous_attributes`` of the ``invoice.upd
 NEW_INTENT, SUCCEEDED_INTENT = ("intent", False), ("intent", True)
 PAID_PAYMENT = ("payment", True)
 CHARGE = ("charge",)
+PENDING_TXN, AVAILABLE_TXN = ("txn", False), ("txn", True)
+BECOMES_AVAILABLE = {"status": "available"}
 ITEM_CHANGES = ("item_changes",)  # ``previous_attributes`` of an item attached to the invoice
 
 
@@ -68,6 +72,11 @@ class PaidInvoice:
     def render(self, part: tuple) -> dict:
         return getattr(self, part[0])(*part[1:])
 
+    @staticmethod
+    def changed_part(part: tuple, changes: dict) -> tuple | None:
+        """The version ``part`` with ``changes`` applied, if there is one (else the record stores a dict)."""
+        return AVAILABLE_TXN if part == PENDING_TXN and changes == BECOMES_AVAILABLE else None
+
     def field(self, part: tuple, key: str):
         """``render(part).get(key)``; the keys list filters read are answered without rendering it all."""
         fields = CHEAP_FIELDS.get(part[0])
@@ -89,6 +98,11 @@ class PaidInvoice:
 
     def _charge_fields(self) -> dict:
         return {"customer": self.customer["id"], "payment_intent": self.intent_id, "transfer_group": None}
+
+    def _txn_fields(self, available: bool) -> dict:
+        settled, _, fee, _ = charge_settlement(self.due, self.customer["currency"])
+        return {"status": "available" if available else "pending", "available_on": self.available_on(),
+                "net": settled - fee, "source": self.charge_id}
 
     def extra(self, part: tuple) -> dict:
         """The resource-private state of the record holding ``part`` (what the write paths keep)."""
@@ -238,10 +252,15 @@ class PaidInvoice:
             "status_transitions": {"canceled_at": None, "paid_at": at} if paid else OPEN_PAYMENT,
         }
 
-    def charge_basics(self) -> dict:
-        """What the balance transaction of the charge is computed from (``for_charge``)."""
-        return {"id": self.charge_id, "amount": self.due, "currency": self.customer["currency"],
-                "description": DESCRIPTION}
+    def txn(self, available: bool) -> dict:
+        """The charge's balance transaction (as ``BalanceTransactions.for_charge`` stores it), pending or available."""
+        charge = {"id": self.charge_id, "amount": self.due, "currency": self.customer["currency"],
+                  "description": DESCRIPTION}
+        data = charge_txn(self.txn_id, charge, self.at)
+        return {**data, "status": "available"} if available else data
+
+    def available_on(self) -> int:
+        return settlement.charge_available_on(self.at)
 
     def charge(self) -> dict:
         charge_id, due, parts = self.charge_id, self.due, self.parts
@@ -269,4 +288,4 @@ class PaidInvoice:
 
 CHEAP_FIELDS = {"invoice": PaidInvoice._invoice_fields, "item": PaidInvoice._item_fields,
                 "intent": PaidInvoice._intent_fields, "payment": PaidInvoice._payment_fields,
-                "charge": PaidInvoice._charge_fields}  # part kind -> the fields ``field`` answers cheaply
+                "charge": PaidInvoice._charge_fields, "txn": PaidInvoice._txn_fields}  # part kind -> the fields ``field`` answers cheaply

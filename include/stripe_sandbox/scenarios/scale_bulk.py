@@ -14,7 +14,8 @@ still does per invoice:
   IDs are numbered (``ids.NumberedIds``: a keyed bijection of a counter, decoded on lookup), so they
   cost no draw and no dictionary entry; the group stands in the ``type`` index buckets for the members
   of each type; the request IDs the events show are numbered too (no store lookup ever needs them);
-* creates the balance transaction through its resource (payouts change it later).
+* renders the balance transaction from the history too, and hands it to its resource for the payouts
+  (which switch it to its ``available`` version).
 
 Declines, refunds, disputes and payouts still go through the write paths (a few % of the objects),
 so they act on bulk-built objects exactly as on any other (a write stores a plain dict).
@@ -30,7 +31,6 @@ from stripe_sandbox.rendered_record import RenderedEventGroup, RenderedRecord
 from stripe_sandbox.scenarios import paid_invoice as versions
 from stripe_sandbox.scenarios.bulk_parts import BulkParts
 from stripe_sandbox.scenarios.paid_invoice import PaidInvoice, item_part
-from stripe_sandbox.state import WriteContext
 
 
 @cache
@@ -117,7 +117,8 @@ class BulkInvoices:
         self._add("payment_intent", intent_id, history, versions.SUCCEEDED_INTENT)
         self._add("invoice_payment", payment_id, history, versions.PAID_PAYMENT, (("invoice", invoice_id),))
         self._add("charge", charge_id, history, versions.CHARGE, (("payment_intent", intent_id),))
-        ctx = WriteContext(now=at, request_id=None, idempotency_key=None)  # no event: the request is not shown
-        history.txn_id = self._txn.for_charge(history.charge_basics(), ctx)["id"]
+        history.txn_id = ids.new("txn")
+        txn = self._add("balance_transaction", history.txn_id, history, versions.PENDING_TXN, (("source", charge_id),))
+        self._txn.track(txn, history.available_on())
         self._events(history, requests)
         return invoice_id
