@@ -182,7 +182,7 @@ def invoice_line(draws, currency: str, index: int) -> dict[str, Any]:
 
 
 @st.composite
-def credit_note(draw, invoice: dict[str, Any], index: int, prepayment_room: int) -> dict[str, Any]:
+def credit_note(draw, invoice: dict[str, Any], index: int, prepayment_room: int, issued: bool = False) -> dict[str, Any]:
     """A credit note on ``invoice``: lines crediting invoice lines (or custom lines), split into the part that
     reduces what is due (pre-payment) and the part refunded, given out of band or put on the customer balance."""
     currency = invoice["currency"]
@@ -207,7 +207,7 @@ def credit_note(draw, invoice: dict[str, Any], index: int, prepayment_room: int)
     refunded = draw(amounts_in(currency, 0, max(0, post)))
     out_of_band = draw(amounts_in(currency, 0, max(0, post - refunded)))
     refunds = [{"amount_refunded": refunded, "refund": f"re_{index}", "type": "refund"}] if refunded else []
-    status = draw(st.sampled_from(["issued", "issued", "void"]))
+    status = "issued" if issued else draw(st.sampled_from(["issued", "issued", "void"]))
     created = invoice["created"] + 100 * (index + 1)
     note.update({
         "id": f"cn_gen{index}{invoice['id'][3:]}", "object": "credit_note", "amount": total, "created": created,
@@ -240,7 +240,9 @@ def customer_balance(draw, currency: str, total: int) -> tuple[int, int]:
 
 
 @st.composite
-def invoice_bundles(draw, max_lines: int = 150, currencies=tuple(CURRENCIES), credit_notes: bool = True) -> InvoiceBundle:
+def invoice_bundles(draw, max_lines: int = 150, currencies=tuple(CURRENCIES), credit_notes: bool = True,
+                    issued_credit_note: bool = False) -> InvoiceBundle:
+    """``issued_credit_note``: always one credit note at least that is not voided (on a positive total)."""
     currency = draw(st.sampled_from(currencies)).lower()
     suffix = draw(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", min_size=6, max_size=24))
     invoice_id = f"in_{suffix}"
@@ -261,7 +263,12 @@ def invoice_bundles(draw, max_lines: int = 150, currencies=tuple(CURRENCIES), cr
         "default_tax_rates": [], "from_invoice": None, "shipping_cost": None,
     }
     total = stripe_total(invoice)
-    status = draw(st.sampled_from(STATUSES))
+    if issued_credit_note and total <= 0:  # Stripe credits only positive invoices: one more line makes it one
+        top_up = {**invoice_line(Draws(draw), currency, len(lines)), "discount_amounts": [], "taxes": []}
+        top_up["amount"] = top_up["subtotal"] = -total + amount_in(Draws(draw), currency, unit(currency), 5000)
+        lines.append(top_up)
+        total = stripe_total(invoice)
+    status = draw(st.sampled_from([s for s in STATUSES if s != "void"] if issued_credit_note else STATUSES))
     starting, ending = customer_balance(draw, currency, total)
     applied = starting - ending if total >= 0 else 0  # > 0: a debit carried in; < 0: credit used
     used, carried = max(0, -applied), max(0, applied)
@@ -269,8 +276,8 @@ def invoice_bundles(draw, max_lines: int = 150, currencies=tuple(CURRENCIES), cr
     notes = []
     if credit_notes and total > 0 and status != "void":
         room = min(due, total) if status in ("open", "uncollectible") else 0  # Stripe credits at most the total
-        for index in range(draw(st.integers(0, 2))):
-            note = draw(credit_note(invoice, index, room))
+        for index in range(draw(st.integers(1 if issued_credit_note else 0, 2))):
+            note = draw(credit_note(invoice, index, room, issued=issued_credit_note and index == 0))
             if note["status"] != "void":
                 room -= note["pre_payment_amount"]
                 due -= note["pre_payment_amount"]

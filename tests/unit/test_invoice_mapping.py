@@ -372,8 +372,7 @@ def test_a_total_that_does_not_add_up_fails_the_whole_invoice(bundle, config, di
 
 
 @settings(max_examples=50)
-@given(gen.invoice_bundles(max_lines=10).filter(lambda b: any(cn["status"] != "void" for cn in b.credit_notes)),
-       SETTINGS)
+@given(gen.invoice_bundles(max_lines=10, issued_credit_note=True), SETTINGS)
 def test_a_credit_note_that_does_not_add_up_fails_the_whole_invoice(bundle, config):
     notes = copy.deepcopy(list(bundle.credit_notes))
     next(cn for cn in notes if cn["status"] != "void")["total"] += gen.unit(bundle.invoice["currency"])
