@@ -163,6 +163,37 @@ def test_lifecycle_by_events_then_backfill_gives_the_same_state(dagbag, demo, tm
         other.stop()
 
 
+def test_a_debit_balance_billed_on_invoices_reconciles_through_pay_void_and_write_off(dagbag, demo):
+    client = stripe_client(demo.url)
+    assert run_dag(dagbag, DAG_ID).state == "success"
+    owing = [client.v1.customers.create(params={"name": f"Owes Before {n}", "email": f"ap{n}@owes.example",
+                                                 "balance": 2500}).id for n in range(3)]
+    paid, to_void, to_write_off = (open_invoice(client, customer, "usd", 10000) for customer in owing)
+    assert client.v1.invoices.retrieve(paid).amount_due == 12500  # Stripe bills the 25.00 owed from before
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    assert reconcile(demo.url).ok, reconcile(demo.url).lines()
+    assert invoice_line_items(paid) == ["stripe-item-generic", "stripe-item-customer-balance"]
+    assert netsuite_state()[paid][3:] == (Decimal("125.00"), Decimal("125.00"))
+
+    client.v1.invoices.pay(paid, params={"paid_out_of_band": True})
+    client.v1.invoices.void_invoice(to_void)
+    client.v1.invoices.mark_uncollectible(to_write_off)
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    report = reconcile(demo.url)
+    assert report.ok, report.lines()
+    state = netsuite_state()
+    assert state[paid][3:] == (Decimal("125.00"), Decimal("125.00"))  # the payments flow applies the 125.00
+    assert state[f"cm-void-{to_void}"][3:] == state[f"cm-unc-{to_write_off}"][3:] == (Decimal("125.00"), 0)
+    assert state[to_void][4] == state[to_write_off][4] == 0
+
+    dag_run = run_dag(dagbag, DAG_ID)
+    summary = xcom_return(dag_run, "sync")
+    assert (dag_run.state, summary["created"], summary["updated"], summary["failed"]) == ("success", 0, 0, [])
+    assert netsuite_state() == state
+
+
 def test_backfill_over_synced_history_writes_nothing(dagbag, demo):
     assert run_dag(dagbag, DAG_ID).state == "success"
     before = netsuite_rows()

@@ -2,8 +2,8 @@
 
 Every generated object obeys Stripe's arithmetic: a total is the sum of line amounts, minus the
 discount amounts, plus the EXCLUSIVE tax (inclusive tax is already inside the line amounts).
-Invoices also keep Stripe's payment arithmetic: amount_due = max(total, 0) - customer balance used
-- pre-payment credit notes, amount_remaining = amount_due - amount_paid.
+Invoices also keep Stripe's payment arithmetic: amount_due = max(total, 0) - customer credit balance used
++ customer debit balance carried in - pre-payment credit notes, amount_remaining = amount_due - amount_paid.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def invoice_line(draws, currency: str, index: int) -> dict[str, Any]:
 
 
 @st.composite
-def credit_note(draw, invoice: dict[str, Any], index: int, prepayment_room: int) -> dict[str, Any]:
+def credit_note(draw, invoice: dict[str, Any], index: int, prepayment_room: int, issued: bool = False) -> dict[str, Any]:
     """A credit note on ``invoice``: lines crediting invoice lines (or custom lines), split into the part that
     reduces what is due (pre-payment) and the part refunded, given out of band or put on the customer balance."""
     currency = invoice["currency"]
@@ -207,7 +207,7 @@ def credit_note(draw, invoice: dict[str, Any], index: int, prepayment_room: int)
     refunded = draw(amounts_in(currency, 0, max(0, post)))
     out_of_band = draw(amounts_in(currency, 0, max(0, post - refunded)))
     refunds = [{"amount_refunded": refunded, "refund": f"re_{index}", "type": "refund"}] if refunded else []
-    status = draw(st.sampled_from(["issued", "issued", "void"]))
+    status = "issued" if issued else draw(st.sampled_from(["issued", "issued", "void"]))
     created = invoice["created"] + 100 * (index + 1)
     note.update({
         "id": f"cn_gen{index}{invoice['id'][3:]}", "object": "credit_note", "amount": total, "created": created,
@@ -220,8 +220,29 @@ def credit_note(draw, invoice: dict[str, Any], index: int, prepayment_room: int)
     return note
 
 
+def customer_balance(draw, currency: str, total: int) -> tuple[int, int]:
+    """(starting_balance, ending_balance) by Stripe's rules: a credit (negative) pays what it can of a
+    positive total; a debit (positive) is added to a positive total; a negative total credits the customer."""
+    kind = draw(_sampled(("none", "credit", "debit")))
+    if kind == "none":
+        return 0, total if total < 0 else 0
+    amount = draw(amounts_in(currency, unit(currency), 3 * max(total, 10 * unit(currency))))
+    starting = -amount if kind == "credit" else amount
+    if total < 0:
+        return starting, starting + total
+    if starting < 0:
+        return starting, starting + min(-starting, total)
+    # Whether Stripe bills a debit on a zero invoice is not settled (the Stripe sandbox leaves it on the
+    # customer): both ways.
+    if total == 0 and draw(st.booleans()):
+        return starting, starting
+    return starting, 0
+
+
 @st.composite
-def invoice_bundles(draw, max_lines: int = 150, currencies=tuple(CURRENCIES), credit_notes: bool = True) -> InvoiceBundle:
+def invoice_bundles(draw, max_lines: int = 150, currencies=tuple(CURRENCIES), credit_notes: bool = True,
+                    issued_credit_note: bool = False) -> InvoiceBundle:
+    """``issued_credit_note``: always one credit note at least that is not voided (on a positive total)."""
     currency = draw(st.sampled_from(currencies)).lower()
     suffix = draw(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", min_size=6, max_size=24))
     invoice_id = f"in_{suffix}"
@@ -242,16 +263,21 @@ def invoice_bundles(draw, max_lines: int = 150, currencies=tuple(CURRENCIES), cr
         "default_tax_rates": [], "from_invoice": None, "shipping_cost": None,
     }
     total = stripe_total(invoice)
-    status = draw(st.sampled_from(STATUSES))
-    starting = -draw(amounts_in(currency, 0, 3 * max(total, 10))) if draw(st.booleans()) else 0
-    used = min(-starting, max(total, 0))
-    ending = starting + used if total >= 0 else starting + total
-    due = max(total, 0) - used
+    if issued_credit_note and total <= 0:  # Stripe credits only positive invoices: one more line makes it one
+        top_up = {**invoice_line(Draws(draw), currency, len(lines)), "discount_amounts": [], "taxes": []}
+        top_up["amount"] = top_up["subtotal"] = -total + amount_in(Draws(draw), currency, unit(currency), 5000)
+        lines.append(top_up)
+        total = stripe_total(invoice)
+    status = draw(st.sampled_from([s for s in STATUSES if s != "void"] if issued_credit_note else STATUSES))
+    starting, ending = customer_balance(draw, currency, total)
+    applied = starting - ending if total >= 0 else 0  # > 0: a debit carried in; < 0: credit used
+    used, carried = max(0, -applied), max(0, applied)
+    due = max(total, 0) - used + carried
     notes = []
     if credit_notes and total > 0 and status != "void":
-        room = due if status in ("open", "uncollectible") else 0
-        for index in range(draw(st.integers(0, 2))):
-            note = draw(credit_note(invoice, index, room))
+        room = min(due, total) if status in ("open", "uncollectible") else 0  # Stripe credits at most the total
+        for index in range(draw(st.integers(1 if issued_credit_note else 0, 2))):
+            note = draw(credit_note(invoice, index, room, issued=issued_credit_note and index == 0))
             if note["status"] != "void":
                 room -= note["pre_payment_amount"]
                 due -= note["pre_payment_amount"]

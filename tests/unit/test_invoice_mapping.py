@@ -97,8 +97,9 @@ def inclusive_tax(line: dict) -> int:
     return sum(t["amount"] for t in line["taxes"] if t["tax_behavior"] == "inclusive")
 
 
-def expected_shape(lines: list[dict], config: InvoiceSettings, total: int | None = None) -> list[tuple]:
-    """What the item sublist must hold, as (kind, key, minor amount), for Stripe lines (invoice or credit note)."""
+def expected_shape(lines: list[dict], config: InvoiceSettings, total: int | None = None, debit: int = 0) -> list[tuple]:
+    """What the item sublist must hold, as (kind, key, minor amount), for Stripe lines (invoice or credit note),
+    with an invoice's customer-balance line for a negative ``total`` or a ``debit`` balance carried in."""
     out: list[tuple] = []
     per_rate: dict[str, int] = {}
     for line in lines:
@@ -118,6 +119,8 @@ def expected_shape(lines: list[dict], config: InvoiceSettings, total: int | None
     out += sorted(("tax", rate, amount) for rate, amount in per_rate.items() if amount)
     if total is not None and total < 0:
         out.append(("balance", None, -total))
+    if debit:
+        out.append(("balance", None, debit))
     return out
 
 
@@ -149,6 +152,19 @@ def expected_item_of(line: dict) -> dict:
 def is_proration(line: dict) -> bool:
     parent = line["parent"]
     return bool((parent["subscription_item_details"] or parent["invoice_item_details"])["proration"])
+
+
+def debit_carried(invoice: dict) -> int:
+    """The debit balance a (non-negative) invoice billed, read from Stripe's balance fields."""
+    if invoice["total"] < 0:
+        return 0
+    return max(0, (invoice["starting_balance"] or 0) - (invoice["ending_balance"] or 0))
+
+
+def credit_used(invoice: dict) -> int:
+    if invoice["total"] < 0:
+        return 0
+    return max(0, (invoice["ending_balance"] or 0) - (invoice["starting_balance"] or 0))
 
 
 def bundle_with(lines: list[dict], currency="usd", status="paid", **invoice_fields) -> InvoiceBundle:
@@ -194,12 +210,15 @@ def line(line_id="il_One", amount=1000, price="price_basic", discounts=(), taxes
 @given(gen.invoice_bundles(), SETTINGS)
 def test_item_amounts_sum_exactly_to_the_stripe_total_in_the_currency_precision(bundle, config):
     invoice_record, _ = split_all(mapped(bundle, config))
-    total, currency = bundle.invoice["total"], bundle.invoice["currency"]
-    assert line_sum(invoice_record, currency) == max(total, 0)
+    inv, currency = bundle.invoice, bundle.invoice["currency"]
+    total, debit = inv["total"], debit_carried(bundle.invoice)
+    assert line_sum(invoice_record, currency) == max(total, 0) + debit
+    # Stripe's own figure for what it billed: what is due, plus the credit that paid part of it before
+    assert line_sum(invoice_record, currency) == inv["amount_due"] + credit_used(inv) + inv["pre_payment_credit_notes_amount"]
     balance_lines = [x for x in items(invoice_record) if x["item"] == record_ref(config.customer_balance_item)]
-    if total < 0:
+    if total < 0 or debit:
         assert len(balance_lines) == 1 and balance_lines[0] is items(invoice_record)[-1]
-        assert minor(balance_lines[0]["amount"], currency) == -total
+        assert minor(balance_lines[0]["amount"], currency) == (-total if total < 0 else debit)
     else:
         assert balance_lines == []
 
@@ -229,7 +248,8 @@ def test_no_float_and_every_amount_has_the_currency_decimals(bundle, config):
 def test_one_item_line_per_stripe_line_then_discounts_then_tax(bundle, config):
     invoice_record, _ = split_all(mapped(bundle, config))
     lines, currency = bundle.invoice["lines"]["data"], bundle.invoice["currency"]
-    assert actual_shape(invoice_record, config, currency) == expected_shape(lines, config, bundle.invoice["total"])
+    assert actual_shape(invoice_record, config, currency) == expected_shape(
+        lines, config, bundle.invoice["total"], debit_carried(bundle.invoice))
     item_lines = [x for x in items(invoice_record) if config.line_id_field in x]
     assert [x[config.line_id_field] for x in item_lines] == [stripe["id"] for stripe in lines]
     for ns_line, stripe in zip(item_lines, lines):
@@ -247,10 +267,10 @@ def test_one_item_line_per_stripe_line_then_discounts_then_tax(bundle, config):
 def test_credit_memos_close_credit_and_apply_exactly_what_stripe_says(bundle, config):
     inv, currency = bundle.invoice, bundle.invoice["currency"]
     invoice_record, memos = split_all(mapped(bundle, config))
-    remaining, total = inv["amount_remaining"], inv["total"]
+    remaining, total, debit = inv["amount_remaining"], inv["total"], debit_carried(inv)
     expected_ids = {cn["id"] for cn in bundle.credit_notes}
-    used = (inv["ending_balance"] or 0) - (inv["starting_balance"] or 0)
-    if total >= 0 and used > 0:
+    used = credit_used(inv)
+    if used:
         expected_ids.add(f"cm-bal-{inv['id']}")
     close = {"uncollectible": "cm-unc", "void": "cm-void"}.get(inv["status"])
     if inv["status"] == "uncollectible" and config.keep_unpaid_invoices_open:
@@ -271,11 +291,19 @@ def test_credit_memos_close_credit_and_apply_exactly_what_stripe_says(bundle, co
         memo = memos[f"{close}-{inv['id']}"]
         assert line_sum(memo, currency) == remaining
         assert applied(memo, currency) == [(target, remaining)]
-        if config.close_with_invoice_items and remaining == total:
-            assert items(memo) == items(invoice_record)
+        closing_item = record_ref(config.bad_debt_item if close == "cm-unc" else config.void_item)
+        balance_item = record_ref(config.customer_balance_item)
+        returned = debit if close == "cm-void" else 0  # voiding gives a debit back to the customer's balance
+        if config.close_with_invoice_items and remaining == total + debit:
+            own = items(invoice_record)[:-1] if debit else items(invoice_record)
+            written_off = [(closing_item, debit)] if debit and not returned else []
+            assert items(memo)[:len(own)] == own
+            assert [(x["item"], minor(x["amount"], currency)) for x in items(memo)[len(own):]] == (
+                written_off + [(balance_item, returned)] * bool(returned))
         else:
-            closing_item = config.bad_debt_item if close == "cm-unc" else config.void_item
-            assert [x["item"] for x in items(memo)] == [record_ref(closing_item)]
+            assert [(x["item"], minor(x["amount"], currency)) for x in items(memo)] == (
+                [(closing_item, remaining - returned)] * bool(remaining - returned)
+                + [(balance_item, returned)] * bool(returned))
     for cn in bundle.credit_notes:
         memo = memos[cn["id"]]
         refunded = sum(r["amount_refunded"] for r in cn["refunds"])
@@ -286,6 +314,18 @@ def test_credit_memos_close_credit_and_apply_exactly_what_stripe_says(bundle, co
             assert line_sum(memo, currency) == cn["total"] - to_balance
             pre = cn["pre_payment_amount"]
             assert applied(memo, currency) == ([(target, pre)] if pre else [])
+
+
+@HEAVY
+@given(gen.invoice_bundles(max_lines=20), SETTINGS)
+def test_netsuite_amount_remaining_is_what_stripe_still_expects_plus_what_was_paid(bundle, config):
+    """What the invoice bills less every credit memo applied to it: the payments flow applies the rest."""
+    inv, currency = bundle.invoice, bundle.invoice["currency"]
+    result = mapped(bundle, config)
+    invoice_record, memos = split_all(result)
+    credited = sum(amount for memo in memos.values() for _, amount in applied(memo, currency))
+    closed = inv["status"] == "void" or (inv["status"] == "uncollectible" and not config.keep_unpaid_invoices_open)
+    assert line_sum(invoice_record, currency) - credited == inv["amount_paid"] + (0 if closed else inv["amount_remaining"])
 
 
 @LIGHTER
@@ -332,8 +372,7 @@ def test_a_total_that_does_not_add_up_fails_the_whole_invoice(bundle, config, di
 
 
 @settings(max_examples=50)
-@given(gen.invoice_bundles(max_lines=10).filter(lambda b: any(cn["status"] != "void" for cn in b.credit_notes)),
-       SETTINGS)
+@given(gen.invoice_bundles(max_lines=10, issued_credit_note=True), SETTINGS)
 def test_a_credit_note_that_does_not_add_up_fails_the_whole_invoice(bundle, config):
     notes = copy.deepcopy(list(bundle.credit_notes))
     next(cn for cn in notes if cn["status"] != "void")["total"] += gen.unit(bundle.invoice["currency"])
@@ -499,6 +538,80 @@ def test_balance_use_makes_a_balance_memo():
         ({"externalId": "stripe-item-customer-balance"}, Decimal("70.00"))]
     assert memo.fields["apply"] == {"items": [{"doc": InternalIdRef("in_Example1"), "apply": True,
                                                "amount": Decimal("70.00")}]}
+
+
+def debit_bundle(status="paid", total=10000, debit=2500, credit_notes=(), **fields) -> InvoiceBundle:
+    """A Stripe invoice finalized for a customer who owed ``debit``: Stripe adds it to what is due."""
+    bundle = bundle_with([line(amount=total)], status=status, starting_balance=debit, ending_balance=0,
+                         credit_notes=credit_notes)
+    due = total + debit
+    paid = due if status == "paid" else 0
+    bundle.invoice.update({"amount_due": due, "amount_paid": paid, "amount_remaining": due - paid, **fields})
+    return bundle
+
+
+def test_a_debit_balance_carried_in_is_a_balance_line_so_netsuite_bills_what_stripe_billed():
+    invoice_record, memos = split_all(mapped(debit_bundle()))
+    assert memos == {}
+    assert [(x["item"], x["amount"]) for x in items(invoice_record)] == [
+        ({"externalId": "price_basic"}, Decimal("100.00")),
+        ({"externalId": "stripe-item-customer-balance"}, Decimal("25.00"))]
+    assert "owed from before" in items(invoice_record)[-1]["description"]
+
+
+def test_a_debit_balance_on_a_zero_invoice_is_billed_only_when_stripe_billed_it():
+    billed = debit_bundle(total=0)
+    invoice_record, _ = split_all(mapped(billed, InvoiceSettings(sync_zero_invoices=False)))
+    assert [x["amount"] for x in items(invoice_record)] == [Decimal("0.00"), Decimal("25.00")]
+    left_on_the_customer = debit_bundle(total=0, ending_balance=2500, amount_due=0, amount_paid=0, amount_remaining=0)
+    invoice_record, _ = split_all(mapped(left_on_the_customer))
+    assert [x["amount"] for x in items(invoice_record)] == [Decimal("0.00")]
+    assert mapped(left_on_the_customer, InvoiceSettings(sync_zero_invoices=False)) is None
+
+
+def test_a_negative_invoice_reduces_a_debit_balance_and_bills_none_of_it():
+    bundle = bundle_with([line(amount=-4000, proration=True)], starting_balance=2500, ending_balance=-1500)
+    invoice_record, _ = split_all(mapped(bundle))
+    assert [x["amount"] for x in items(invoice_record)] == [Decimal("-40.00"), Decimal("40.00")]
+
+
+@pytest.mark.parametrize("own_lines", [True, False])
+def test_voiding_gives_the_debit_back_to_the_customer_balance(own_lines):
+    bundle = debit_bundle(status="void")
+    bundle.invoice["status_transitions"]["voided_at"] = JAN_1_2026 + 7200
+    config = InvoiceSettings(close_with_invoice_items=own_lines, void_item=55)
+    invoice_record, memos = split_all(mapped(bundle, config))
+    memo = memos["cm-void-in_Example1"]
+    if own_lines:
+        assert [(x["item"], x["amount"]) for x in items(memo)] == [
+            (x["item"], x["amount"]) for x in items(invoice_record)]
+        assert items(memo)[0] == items(invoice_record)[0]
+    else:
+        assert [(x["item"], x["amount"]) for x in items(memo)] == [
+            ({"id": "55"}, Decimal("100.00")), ({"externalId": "stripe-item-customer-balance"}, Decimal("25.00"))]
+    assert applied(memo, "usd") == [(InternalIdRef("in_Example1"), 12500)]
+
+
+@pytest.mark.parametrize("own_lines", [True, False])
+def test_uncollectible_writes_the_debit_off_with_the_rest(own_lines):
+    bundle = debit_bundle(status="uncollectible")
+    config = InvoiceSettings(close_with_invoice_items=own_lines, bad_debt_item=99)
+    _, memos = split_all(mapped(bundle, config))
+    memo = memos["cm-unc-in_Example1"]
+    expected = ([({"externalId": "price_basic"}, Decimal("100.00")), ({"id": "99"}, Decimal("25.00"))] if own_lines
+                else [({"id": "99"}, Decimal("125.00"))])
+    assert [(x["item"], x["amount"]) for x in items(memo)] == expected
+    assert applied(memo, "usd") == [(InternalIdRef("in_Example1"), 12500)]
+
+
+def test_a_debit_with_a_credit_note_before_payment_closes_what_remains():
+    note = credit_note(pre=3000, post=0)
+    bundle = debit_bundle(status="void", credit_notes=[note], amount_remaining=9500, amount_due=9500,
+                          pre_payment_credit_notes_amount=3000)
+    _, memos = split_all(mapped(bundle, InvoiceSettings(void_item=55)))
+    assert [(x["item"], x["amount"]) for x in items(memos["cm-void-in_Example1"])] == [
+        ({"id": "55"}, Decimal("70.00")), ({"externalId": "stripe-item-customer-balance"}, Decimal("25.00"))]
+    assert applied(memos["cn_One"], "usd") == [(InternalIdRef("in_Example1"), 3000)]
 
 
 def test_uncollectible_kept_open_makes_no_memo_but_void_always_closes():

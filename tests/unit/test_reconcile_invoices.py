@@ -170,3 +170,37 @@ def test_float_totals_from_netsuite_compare_by_value():
 def test_netsuite_invoices_without_an_external_id_are_ignored(hand_made):
     report = reconciled([stripe_invoice("in_1", 10000)], [row("in_1", "100.00", "100.00"), hand_made])
     assert report.problems == []
+
+
+def debit_invoices():
+    """A customer who owed 25.00 before: Stripe bills it on the next invoice (open, void, uncollectible)."""
+    return [
+        stripe_invoice("in_debit", 10000, status="open", remaining=12500, amount_due=12500,
+                       starting_balance=2500, ending_balance=0),
+        stripe_invoice("in_debit_void", 10000, status="void", remaining=12500, starting_balance=2500, ending_balance=0),
+        stripe_invoice("in_debit_unc", 10000, status="uncollectible", remaining=12500, starting_balance=2500,
+                       ending_balance=0),
+        stripe_invoice("in_debit_zero", 0, status="paid", paid=2500, starting_balance=2500, ending_balance=0,
+                       lines={"data": [{"amount": 0}]}),
+        stripe_invoice("in_debit_negative", -4000, status="paid", starting_balance=2500, ending_balance=-1500),
+    ]
+
+
+def debit_rows():
+    return [row("in_debit", "125.00", "125.00"), row("in_debit_void", "125.00", "0.00"),
+            row("in_debit_unc", "125.00", "0.00"), row("in_debit_zero", "25.00", "25.00"),
+            row("in_debit_negative", "0.00", "0.00"),
+            memo_row("cm-void-in_debit_void", "125.00"), memo_row("cm-unc-in_debit_unc", "125.00")]
+
+
+def test_a_debit_balance_billed_on_an_invoice_is_part_of_its_netsuite_total():
+    report = reconciled(debit_invoices(), debit_rows(), settings=InvoiceSettings(sync_zero_invoices=False))
+    assert report.problems == [] and report.matched == 5 and report.credit_memos_matched == 2
+    assert str(report.totals["USD"][0]) == str(report.totals["USD"][1]) == "400.00"
+
+
+def test_an_invoice_loaded_without_its_debit_balance_is_reported():
+    rows = debit_rows()
+    _find(rows, "in_debit").update(foreigntotal="100.00", foreignamountremaining="100.00")
+    assert reconciled(debit_invoices(), rows).problems == [
+        "in_debit: total Stripe 125.00, NetSuite 100.00; amount remaining Stripe 125.00, NetSuite 100.00"]

@@ -10,13 +10,18 @@ Rules (reference: connector-behaviour.md §3, §6.2-§6.6, §6.9, §6.11, §6.15
 - A negative invoice becomes a zero invoice: a customer-balance line carries the credit
   (NetSuite refuses negative invoices); the balance lives in the customer-balance item's
   account until a later invoice uses it.
+- A debit balance (the customer owed it before) that Stripe adds to an invoice's amount due is
+  a customer-balance line of that amount on the invoice, so the NetSuite total is what Stripe
+  billed: the invoice's total plus the debit carried in.
 - Derived credit memos, each with its own external ID:
   ``cn_X`` per credit note (pre-payment part applied to the invoice at once; post-payment part
   left for the refunds flow to apply; credit to the customer balance as a balance line;
   voided credit notes zeroed, as NetSuite voids), ``cm-bal-in_X`` for customer balance the
   invoice used, ``cm-unc-in_X`` when marked uncollectible, ``cm-void-in_X`` when voided.
   The close memos take the invoice's own lines when nothing was paid or credited, else one line
-  of the bad-debt (or void) item for the amount remaining.
+  of the bad-debt (or void) item for the amount remaining. A debit carried in is written off
+  with the rest when uncollectible; voiding gives it back to the customer's Stripe balance, so
+  the void memo returns it to the customer-balance account.
 - NetSuite's amount remaining then equals Stripe's ``amount_remaining`` plus ``amount_paid``
   (the payments flow applies the payments) on every invoice.
 """
@@ -69,6 +74,15 @@ def balance_credit_used(invoice: Mapping[str, Any]) -> int:
     if invoice.get("total", 0) < 0:
         return 0
     return max(0, int(invoice.get("ending_balance") or 0) - int(invoice.get("starting_balance") or 0))
+
+
+def balance_debit_carried(invoice: Mapping[str, Any]) -> int:
+    """Customer debit balance (owed from before) the invoice added to its amount due (minor units, >= 0).
+
+    A negative invoice adds nothing: its credit reduces the debit on the customer instead."""
+    if invoice.get("total", 0) < 0:
+        return 0
+    return max(0, int(invoice.get("starting_balance") or 0) - int(invoice.get("ending_balance") or 0))
 
 
 def has_credit_notes(invoice: Mapping[str, Any]) -> bool:
@@ -276,14 +290,38 @@ class _Mapper:
         got = sum(amount for amount, _ in lines)
         if got != expected:
             raise self.fail(
-                f"{what}: NetSuite lines would sum to {self.money(got)} {self.currency}, Stripe's total is "
+                f"{what}: NetSuite lines would sum to {self.money(got)} {self.currency}, Stripe's amount is "
                 f"{self.money(expected)}; nothing was written. Report this Stripe object to the connector's maintainers"
             )
         if not lines:
             raise self.fail(f"{what} has no lines; NetSuite needs at least one")
         return [ns_line for _, ns_line in lines]
 
+    def balance_line(self, amount: int, description: str) -> dict[str, Any]:
+        """A line of the customer-balance item: all Stripe customer balance lives in its account."""
+        return {"item": record_ref(self.settings.customer_balance_item), "amount": self.money(amount),
+                "description": description}
+
     # -- invoice --
+
+    def netsuite_total(self) -> int:
+        """What the NetSuite invoice totals: NetSuite refuses negative invoices, and a debit balance carried
+        in is billed on it."""
+        return max(int(self.invoice.get("total") or 0), 0) + balance_debit_carried(self.invoice)
+
+    def carried_balance_lines(self) -> list[tuple[int, dict[str, Any]]]:
+        """The invoice's customer-balance line: a negative total credited to the balance, or a debit balance
+        the customer owed from before and now owes on this invoice."""
+        total = int(self.invoice.get("total") or 0)
+        if total < 0:
+            return [(-total, self.balance_line(
+                -total, f"Credited to the Stripe customer balance: {self.money(-total)} {self.currency}"))]
+        debit = balance_debit_carried(self.invoice)
+        if debit:
+            return [(debit, self.balance_line(
+                debit, f"Stripe customer balance owed from before, billed on this invoice: {self.money(debit)} "
+                       f"{self.currency}"))]
+        return []
 
     def invoice_lines(self) -> list[tuple[int, dict[str, Any]]]:
         tax_totals: dict[str, int] = {}
@@ -323,16 +361,10 @@ class _Mapper:
     def invoice_record(self) -> NeutralRecord | None:
         inv = self.invoice
         total = int(inv.get("total") or 0)
-        lines = self.invoice_lines()
+        lines = self.invoice_lines() + self.carried_balance_lines()
         if not self.settings.sync_zero_invoices and total == 0 and all(amount == 0 for amount, _ in lines):
             return None
-        items = self.checked(lines, total, "the invoice")
-        if total < 0:
-            items.append({
-                "item": record_ref(self.settings.customer_balance_item),
-                "amount": self.money(-total),
-                "description": f"Credited to the Stripe customer balance: {self.money(-total)} {self.currency}",
-            })
+        items = self.checked(lines, self.netsuite_total(), "the invoice")
         transitions = inv.get("status_transitions") or {}
         memo = f"Stripe: {self.id}"
         revision = (inv.get("from_invoice") or {})
@@ -397,8 +429,8 @@ class _Mapper:
         if cn.get("memo"):
             memo += f". {cn['memo']}"
         if to_balance > 0:
-            items.append({"item": record_ref(self.settings.customer_balance_item), "amount": self.money(-to_balance),
-                          "description": f"Credited to the Stripe customer balance: {self.money(to_balance)} {self.currency}"})
+            items.append(self.balance_line(
+                -to_balance, f"Credited to the Stripe customer balance: {self.money(to_balance)} {self.currency}"))
         if refunded:
             refund_ids = ", ".join(expandable_id(r["refund"])
                                    for r in cn.get("refunds") or [] if r.get("refund"))
@@ -415,12 +447,19 @@ class _Mapper:
         remaining = int(self.invoice.get("amount_remaining") or 0)
         if remaining <= 0:
             return None
-        total = int(self.invoice.get("total") or 0)
-        if self.settings.close_with_invoice_items and remaining == total:
-            items = self.checked(self.invoice_lines(), total, "the invoice")
-        else:
-            items = [{"item": record_ref(item_setting), "amount": self.money(remaining),
-                      "description": f"Amount remaining on {self.id} when it was {kind} in Stripe"}]
+        # Stripe gives an applied balance back to the customer when it voids an invoice (API 2019-12-03 on),
+        # not when it marks one uncollectible: then the debit is written off with the rest.
+        returned = balance_debit_carried(self.invoice) if kind == "void" else 0
+        nothing_paid_or_credited = remaining == self.netsuite_total()
+        lines = self.invoice_lines() if self.settings.close_with_invoice_items and nothing_paid_or_credited else []
+        rest = remaining - sum(amount for amount, _ in lines) - returned
+        if rest:
+            lines.append((rest, {"item": record_ref(item_setting), "amount": self.money(rest),
+                                 "description": f"Amount remaining on {self.id} when it was {kind} in Stripe"}))
+        if returned:
+            lines.append((returned, self.balance_line(
+                returned, f"Stripe customer balance given back to the customer when {self.id} was voided")))
+        items = self.checked(lines, remaining, f"the {kind} memo")
         prefix = {"uncollectible": "cm-unc", "void": "cm-void"}[kind]
         label = "marked uncollectible" if kind == "uncollectible" else "voided"
         return self.credit_memo(f"{prefix}-{self.id}", when, f"Stripe: {self.id} {label} in Stripe; closes the invoice",
@@ -430,8 +469,7 @@ class _Mapper:
         used = balance_credit_used(self.invoice)
         if not used:
             return None
-        items = [{"item": record_ref(self.settings.customer_balance_item), "amount": self.money(used),
-                  "description": f"Stripe customer balance applied to {self.id}"}]
+        items = [self.balance_line(used, f"Stripe customer balance applied to {self.id}")]
         transitions = self.invoice.get("status_transitions") or {}
         return self.credit_memo(
             f"cm-bal-{self.id}", transitions.get("finalized_at") or self.invoice.get("created"),

@@ -2,10 +2,10 @@
 
 A user report (the demo prints it; the README says how to read it) and the flows' test oracle.
 For every finalized Stripe invoice NetSuite must hold one invoice under its Stripe ID with the
-same customer, currency and total (a negative Stripe total is a zero NetSuite invoice), and an
-amount remaining equal to what Stripe still expects plus what the payments flow has still to
-apply; and one credit memo per credit note, balance use, uncollectible and void. Totals per
-currency close the report.
+same customer, currency and total (a negative Stripe total is a zero NetSuite invoice; a debit
+customer balance Stripe billed on the invoice adds to it), and an amount remaining equal to what
+Stripe still expects plus what the payments flow has still to apply; and one credit memo per
+credit note, balance use, uncollectible and void. Totals per currency close the report.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stripe_netsuite.mapping.invoices import FINALIZED, balance_credit_used, credited_to_balance
+from stripe_netsuite.mapping.invoices import FINALIZED, balance_credit_used, balance_debit_carried, credited_to_balance
 from stripe_netsuite.mapping.money import to_decimal
 from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.settings import InvoiceSettings
@@ -72,11 +72,16 @@ def _expected_memos(invoice: Mapping[str, Any], notes: list[Mapping[str, Any]], 
     return memos
 
 
+def _expected_total(invoice: Mapping[str, Any]) -> int:
+    """The NetSuite invoice's total (minor units): never negative, and a debit balance the invoice billed adds to it."""
+    return max(int(invoice["total"]), 0) + balance_debit_carried(invoice)
+
+
 def _synced(invoice: Mapping[str, Any], settings: InvoiceSettings) -> bool:
     if invoice.get("status") not in FINALIZED:
         return False
     all_zero = all(not line.get("amount") for line in (invoice.get("lines") or {}).get("data") or [])
-    return settings.sync_zero_invoices or invoice.get("total") or not all_zero
+    return settings.sync_zero_invoices or invoice.get("total") or balance_debit_carried(invoice) or not all_zero
 
 
 def reconcile_invoices(
@@ -106,7 +111,8 @@ def reconcile_invoices(
         inv = invoices[invoice_id]
         currency = inv["currency"].upper()
         money = lambda minor: to_decimal(int(minor), currency)  # noqa: E731
-        stripe_totals[currency] += money(max(inv["total"], 0))
+        expected_total = _expected_total(inv)
+        stripe_totals[currency] += money(expected_total)
         row = ns_invoices.get(invoice_id)
         if row is None:
             report.problems.append(f"{invoice_id}: missing in NetSuite ({money(inv['total'])} {currency}, {inv['status']})")
@@ -123,7 +129,7 @@ def reconcile_invoices(
             for name, want, got in (
                 ("currency", currency, str(row["currency"]).upper()),
                 ("customer", customer, row["customer"]),
-                ("total", money(max(inv["total"], 0)), Decimal(str(row["foreigntotal"]))),
+                ("total", money(expected_total), Decimal(str(row["foreigntotal"]))),
                 ("amount remaining", money(expected_remaining), Decimal(str(row["foreignamountremaining"] or 0))),
             )
             if want != got
