@@ -107,6 +107,23 @@ def test_zero_and_negative_invoices_and_the_customer_balance(sb, cat):
                                                                     ("applied_to_invoice", -3000, -3000)]
 
 
+@pytest.mark.parametrize("balance", [-3000, 2500])
+def test_voiding_gives_the_applied_balance_back(sb, cat, balance):
+    """Since API 2019-12-03 a voided invoice returns the credit or debit balance it applied."""
+    client = sb.client
+    customer = client.v1.customers.create(params={"name": "Balance", "balance": balance}).id
+    invoice = client.v1.invoices.finalize_invoice(one_off(client, customer, [{"amount": 5000, "currency": "usd"}]).id)
+    assert (invoice.starting_balance, invoice.ending_balance, invoice.amount_due) == (balance, 0, 5000 + balance)
+    assert client.v1.customers.retrieve(customer).balance == 0
+    voided = client.v1.invoices.void_invoice(invoice.id)
+    assert voided.status == "void" and (voided.starting_balance, voided.ending_balance) == (balance, 0)
+    assert client.v1.customers.retrieve(customer).balance == balance
+    txns = client.v1.customers.balance_transactions.list(customer).data
+    assert [(t.type, t.amount, t.ending_balance, t.invoice) for t in txns][0] == \
+        ("unapplied_from_invoice", balance, balance, invoice.id)
+    assert "customer.updated" in event_types(client)
+
+
 def test_credit_notes_on_open_invoice(sb, cat):
     client = sb.client
     invoice = one_off(client, cat.customer, [{"pricing": {"price": cat.one_time_usd}, "quantity": 4,

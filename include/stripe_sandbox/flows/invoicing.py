@@ -317,6 +317,11 @@ def void(state, record: Record, ctx: WriteContext) -> None:
     }
     invoices.replace(record, data, ctx, action="updated")
     invoices.emit(record, "voided", ctx)
+    applied = record.data["starting_balance"] - record.data["ending_balance"]
+    if applied:  # since API 2019-12-03 a voided invoice gives the balance it applied back to the customer
+        resource(state, "customer_balance_transaction").adjust(
+            record.data["customer"], applied, record.data["currency"], ctx, invoice=record.id,
+            type_="unapplied_from_invoice")
     resource(state, "subscription").invoice_voided(record.data, ctx)
 
 

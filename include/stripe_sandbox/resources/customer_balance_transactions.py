@@ -1,7 +1,8 @@
 """Customer balance transactions: every change of a customer's credit balance by billing.
 
 Finalizing an invoice applies the balance (``applied_to_invoice``; a negative invoice total adds
-credit: ``unapplied_from_invoice``), a credit note's ``credit_amount`` adds credit
+credit: ``unapplied_from_invoice``), voiding it gives the applied balance back
+(``unapplied_from_invoice``), a credit note's ``credit_amount`` adds credit
 (``credit_note``). Each change also updates ``customer.balance`` through the customers write path
 (``customer.updated``). ``GET /v1/customers/{id}/balance_transactions`` lists them, newest first.
 """
