@@ -163,13 +163,17 @@ def test_lifecycle_by_events_then_backfill_gives_the_same_state(dagbag, demo, tm
         other.stop()
 
 
-def test_a_debit_balance_billed_on_invoices_reconciles_through_pay_void_and_write_off(dagbag, demo):
+def test_customer_balances_on_invoices_reconcile_through_pay_void_and_write_off(dagbag, demo):
     client = stripe_client(demo.url)
     assert run_dag(dagbag, DAG_ID).state == "success"
     owing = [client.v1.customers.create(params={"name": f"Owes Before {n}", "email": f"ap{n}@owes.example",
                                                  "balance": 2500}).id for n in range(3)]
     paid, to_void, to_write_off = (open_invoice(client, customer, "usd", 10000) for customer in owing)
     assert client.v1.invoices.retrieve(paid).amount_due == 12500  # Stripe bills the 25.00 owed from before
+    in_credit = client.v1.customers.create(params={"name": "In Credit", "email": "ap@credit.example",
+                                                   "balance": -3000}).id
+    credit_voided = open_invoice(client, in_credit, "usd", 10000)
+    assert client.v1.invoices.retrieve(credit_voided).amount_due == 7000  # the 30.00 credit is used
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", task_states(dag_run)
     assert reconcile(demo.url).ok, reconcile(demo.url).lines()
@@ -179,6 +183,10 @@ def test_a_debit_balance_billed_on_invoices_reconciles_through_pay_void_and_writ
     client.v1.invoices.pay(paid, params={"paid_out_of_band": True})
     client.v1.invoices.void_invoice(to_void)
     client.v1.invoices.mark_uncollectible(to_write_off)
+    client.v1.invoices.void_invoice(credit_voided)
+    # voiding gives the applied balance back to the customer in Stripe; writing off does not
+    balances = [client.v1.customers.retrieve(customer).balance for customer in (owing[1], owing[2], in_credit)]
+    assert balances == [2500, 0, -3000]
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", task_states(dag_run)
     report = reconcile(demo.url)
@@ -186,7 +194,10 @@ def test_a_debit_balance_billed_on_invoices_reconciles_through_pay_void_and_writ
     state = netsuite_state()
     assert state[paid][3:] == (Decimal("125.00"), Decimal("125.00"))  # the payments flow applies the 125.00
     assert state[f"cm-void-{to_void}"][3:] == state[f"cm-unc-{to_write_off}"][3:] == (Decimal("125.00"), 0)
-    assert state[to_void][4] == state[to_write_off][4] == 0
+    assert state[to_void][4] == state[to_write_off][4] == state[credit_voided][4] == 0
+    assert state[f"cm-bal-{credit_voided}"][3:] == (Decimal("30.00"), 0)  # the credit used stays applied...
+    assert state[f"cm-void-{credit_voided}"][3:] == (Decimal("70.00"), 0)  # ...and the void memo returns it
+    assert invoice_line_items(f"cm-void-{credit_voided}") == ["stripe-item-generic", "stripe-item-customer-balance"]
 
     dag_run = run_dag(dagbag, DAG_ID)
     summary = xcom_return(dag_run, "sync")

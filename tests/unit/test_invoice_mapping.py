@@ -293,8 +293,10 @@ def test_credit_memos_close_credit_and_apply_exactly_what_stripe_says(bundle, co
         assert applied(memo, currency) == [(target, remaining)]
         closing_item = record_ref(config.bad_debt_item if close == "cm-unc" else config.void_item)
         balance_item = record_ref(config.customer_balance_item)
-        returned = debit if close == "cm-void" else 0  # voiding gives a debit back to the customer's balance
-        if config.close_with_invoice_items and remaining == total + debit:
+        # voiding gives the applied balance back: a debit to the balance account, a used credit out of it
+        credit_back = used if close == "cm-void" else 0
+        returned = debit - credit_back if close == "cm-void" else 0
+        if config.close_with_invoice_items and remaining + credit_back == max(total, 0) + debit:
             own = items(invoice_record)[:-1] if debit else items(invoice_record)
             written_off = [(closing_item, debit)] if debit and not returned else []
             assert items(memo)[:len(own)] == own
@@ -591,6 +593,25 @@ def test_voiding_gives_the_debit_back_to_the_customer_balance(own_lines):
             ({"id": "55"}, Decimal("100.00")), ({"externalId": "stripe-item-customer-balance"}, Decimal("25.00"))]
     assert applied(memo, "usd") == [(InternalIdRef("in_Example1"), 12500)]
 
+
+@pytest.mark.parametrize("own_lines", [True, False])
+def test_voiding_takes_a_used_credit_back_out_of_the_customer_balance(own_lines):
+    """Stripe gives the credit back to the customer; ``cm-bal-`` stays applied, so the void memo closes the
+    whole invoice and returns the credit to the customer-balance account with a negative line."""
+    bundle = debit_bundle(status="void", debit=-3000)
+    config = InvoiceSettings(close_with_invoice_items=own_lines, void_item=55)
+    invoice_record, memos = split_all(mapped(bundle, config))
+    assert [x["amount"] for x in items(memos["cm-bal-in_Example1"])] == [Decimal("30.00")]
+    memo = memos["cm-void-in_Example1"]
+    closing = items(invoice_record) if own_lines else [{"item": {"id": "55"}, "amount": Decimal("100.00")}]
+    assert [(x["item"], x["amount"]) for x in items(memo)] == [(x["item"], x["amount"]) for x in closing] + [
+        ({"externalId": "stripe-item-customer-balance"}, Decimal("-30.00"))]
+    assert applied(memo, "usd") == [(InternalIdRef("in_Example1"), 7000)]
+
+
+def test_uncollectible_keeps_a_used_credit_consumed():
+    _, memos = split_all(mapped(debit_bundle(status="uncollectible", debit=-3000), InvoiceSettings(bad_debt_item=99)))
+    assert [(x["item"], x["amount"]) for x in items(memos["cm-unc-in_Example1"])] == [({"id": "99"}, Decimal("70.00"))]
 
 @pytest.mark.parametrize("own_lines", [True, False])
 def test_uncollectible_writes_the_debit_off_with_the_rest(own_lines):

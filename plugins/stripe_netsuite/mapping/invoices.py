@@ -20,8 +20,9 @@ Rules (reference: connector-behaviour.md §3, §6.2-§6.6, §6.9, §6.11, §6.15
   invoice used, ``cm-unc-in_X`` when marked uncollectible, ``cm-void-in_X`` when voided.
   The close memos take the invoice's own lines when nothing was paid or credited, else one line
   of the bad-debt (or void) item for the amount remaining. A debit carried in is written off
-  with the rest when uncollectible; voiding gives it back to the customer's Stripe balance, so
-  the void memo returns it to the customer-balance account.
+  with the rest when uncollectible; voiding gives an applied balance back to the customer's Stripe
+  balance, so the void memo returns a debit to the customer-balance account and takes a credit the
+  invoice used back out of it.
 - NetSuite's amount remaining then equals Stripe's ``amount_remaining`` plus ``amount_paid``
   (the payments flow applies the payments) on every invoice.
 """
@@ -448,9 +449,12 @@ class _Mapper:
         if remaining <= 0:
             return None
         # Stripe gives an applied balance back to the customer when it voids an invoice (API 2019-12-03 on),
-        # not when it marks one uncollectible: then the debit is written off with the rest.
-        returned = balance_debit_carried(self.invoice) if kind == "void" else 0
-        nothing_paid_or_credited = remaining == self.netsuite_total()
+        # not when it marks one uncollectible: then a debit is written off with the rest. ``returned`` is
+        # signed: a debit goes back to the balance account (a positive line), a credit the invoice used
+        # comes back out of it (a negative line; ``cm-bal-`` stays applied).
+        credit_back = balance_credit_used(self.invoice) if kind == "void" else 0
+        returned = balance_debit_carried(self.invoice) - credit_back if kind == "void" else 0
+        nothing_paid_or_credited = remaining + credit_back == self.netsuite_total()
         lines = self.invoice_lines() if self.settings.close_with_invoice_items and nothing_paid_or_credited else []
         rest = remaining - sum(amount for amount, _ in lines) - returned
         if rest:
