@@ -124,6 +124,29 @@ def test_voiding_gives_the_applied_balance_back(sb, cat, balance):
     assert "customer.updated" in event_types(client)
 
 
+def test_an_amount_due_below_the_minimum_charge_moves_to_the_balance(sb, cat):
+    client = sb.client
+    customer = client.v1.customers.create(params={"name": "Small"}).id
+    small = client.v1.invoices.finalize_invoice(one_off(client, customer, [{"amount": 30, "currency": "usd"}]).id)
+    assert (small.status, small.total, small.amount_due, small.amount_paid) == ("paid", 30, 0, 0)
+    assert (small.starting_balance, small.ending_balance, small.payments.data) == (0, 30, [])
+    assert client.v1.customers.retrieve(customer).balance == 30
+    txns = client.v1.customers.balance_transactions.list(customer).data
+    assert [(t.type, t.amount, t.invoice) for t in txns] == [("invoice_too_small", 30, small.id)]
+    nxt = client.v1.invoices.finalize_invoice(one_off(client, customer, [{"amount": 1000, "currency": "usd"}]).id)
+    assert (nxt.starting_balance, nxt.ending_balance, nxt.amount_due) == (30, 0, 1030)
+
+
+def test_minimum_charges_per_currency():
+    from stripe_sandbox.billing.minimums import below_minimum_charge
+
+    assert below_minimum_charge(49, "usd") and not below_minimum_charge(50, "usd")
+    assert below_minimum_charge(29, "gbp") and not below_minimum_charge(30, "GBP")
+    assert below_minimum_charge(49, "jpy") and not below_minimum_charge(50, "jpy")
+    assert not below_minimum_charge(0, "usd") and not below_minimum_charge(-10, "usd")
+    assert below_minimum_charge(100, "kwd") and not below_minimum_charge(200, "kwd")  # 0.50 USD is ~0.153 KWD
+
+
 def test_credit_notes_on_open_invoice(sb, cat):
     client = sb.client
     invoice = one_off(client, cat.customer, [{"pricing": {"price": cat.one_time_usd}, "quantity": 4,

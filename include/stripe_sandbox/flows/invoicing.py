@@ -3,7 +3,8 @@
 * draft: lines are recomputed from the invoice's sources on every change;
 * finalize: number, customer balance applied (``starting_balance``/``ending_balance``), a payment
   intent and an ``open`` invoice payment when something is due, ``invoice.finalized``; an
-  invoice with nothing due is paid at once; ``charge_automatically`` + ``auto_advance`` attempts
+  amount due below Stripe's minimum charge moves to the customer's balance as a debit
+  (``invoice_too_small``, ``billing.minimums``); an invoice with nothing due is paid at once; ``charge_automatically`` + ``auto_advance`` attempts
   the payment right away, ``send_invoice`` waits for ``/pay`` (``invoice.overdue`` at ``due_date``);
 * a failed automatic attempt schedules a retry (``billing.dunning``); after the last one the
   invoice is marked uncollectible and its subscription canceled;
@@ -17,6 +18,7 @@ Invariant kept by every step: ``amount_paid + amount_remaining == amount_due``.
 from __future__ import annotations
 
 from stripe_sandbox.billing import dunning
+from stripe_sandbox.billing.minimums import below_minimum_charge
 from stripe_sandbox.billing.periods import DAY
 from stripe_sandbox.billing.totals import summarize
 from stripe_sandbox.errors import StripeApiError, invalid_request
@@ -175,9 +177,14 @@ def finalize(state, record: Record, ctx: WriteContext, *, auto_advance: bool | N
         amount_due, ending = total - applied, starting + applied
     else:
         amount_due, ending = total + starting, 0
+    balances = resource(state, "customer_balance_transaction")
     if ending != starting:
-        resource(state, "customer_balance_transaction").adjust(
-            data["customer"], ending - starting, data["currency"], ctx, invoice=data["id"], type_="applied_to_invoice")
+        balances.adjust(data["customer"], ending - starting, data["currency"], ctx, invoice=data["id"],
+                        type_="applied_to_invoice")
+    if below_minimum_charge(amount_due, data["currency"]):  # not charged: owed on the next invoice instead
+        balances.adjust(data["customer"], amount_due, data["currency"], ctx, invoice=data["id"],
+                        type_="invoice_too_small")
+        amount_due, ending = 0, ending + amount_due
     number = f"{state.account_prefix}-{state.next_number('invoice'):04d}"
     token = state.ids.derived(data["id"], 24)
     data.update(
