@@ -174,11 +174,20 @@ def test_customer_balances_on_invoices_reconcile_through_pay_void_and_write_off(
                                                    "balance": -3000}).id
     credit_voided = open_invoice(client, in_credit, "usd", 10000)
     assert client.v1.invoices.retrieve(credit_voided).amount_due == 7000  # the 30.00 credit is used
+    small_buyer = client.v1.customers.create(params={"name": "Small", "email": "ap@small.example"}).id
+    too_small = open_invoice(client, small_buyer, "usd", 30)  # below the minimum charge: moved to the balance
+    assert client.v1.invoices.retrieve(too_small).status == "paid"
+    carries_it = open_invoice(client, small_buyer, "usd", 1000)
+    assert client.v1.invoices.retrieve(carries_it).amount_due == 1030
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", task_states(dag_run)
     assert reconcile(demo.url).ok, reconcile(demo.url).lines()
     assert invoice_line_items(paid) == ["stripe-item-generic", "stripe-item-customer-balance"]
     assert netsuite_state()[paid][3:] == (Decimal("125.00"), Decimal("125.00"))
+    state = netsuite_state()
+    # the 0.30 Stripe did not charge is closed into the customer-balance account and billed next time
+    assert state[too_small][3:] == (Decimal("0.30"), 0) and state[f"cm-bal-{too_small}"][3:] == (Decimal("0.30"), 0)
+    assert state[carries_it][3:] == (Decimal("10.30"), Decimal("10.30"))
 
     client.v1.invoices.pay(paid, params={"paid_out_of_band": True})
     client.v1.invoices.void_invoice(to_void)

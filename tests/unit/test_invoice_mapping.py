@@ -542,6 +542,19 @@ def test_balance_use_makes_a_balance_memo():
                                                "amount": Decimal("70.00")}]}
 
 
+@pytest.mark.parametrize("starting", [0, -10])
+def test_an_amount_due_below_the_minimum_charge_closes_into_the_balance(starting):
+    """Stripe marks the invoice paid and moves what was due to the customer's balance (``ending_balance``):
+    the balance memo closes the invoice, the part that was credit used told apart from the part moved."""
+    bundle = bundle_with([line(amount=40)], starting_balance=starting, ending_balance=40 + starting, amount_due=0,
+                         amount_paid=0, amount_remaining=0)
+    invoice_record, memos = split_all(mapped(bundle))
+    assert [x["amount"] for x in items(invoice_record)] == [Decimal("0.40")]
+    memo = memos["cm-bal-in_Example1"]
+    lines = [(x["amount"], "minimum charge" in x["description"]) for x in items(memo)]
+    assert lines == ([(Decimal("0.10"), False), (Decimal("0.30"), True)] if starting else [(Decimal("0.40"), True)])
+    assert applied(memo, "usd") == [(InternalIdRef("in_Example1"), 40)]
+
 def debit_bundle(status="paid", total=10000, debit=2500, credit_notes=(), **fields) -> InvoiceBundle:
     """A Stripe invoice finalized for a customer who owed ``debit``: Stripe adds it to what is due."""
     bundle = bundle_with([line(amount=total)], status=status, starting_balance=debit, ending_balance=0,

@@ -473,7 +473,13 @@ class _Mapper:
         used = balance_credit_used(self.invoice)
         if not used:
             return None
-        items = [self.balance_line(used, f"Stripe customer balance applied to {self.id}")]
+        # Stripe also closes an amount due below its minimum charge into the balance, as a debit the next
+        # invoice bills: the same line here, told apart for whoever reads the memo
+        applied = min(used, max(0, -int(self.invoice.get("starting_balance") or 0)))
+        parts = ((applied, f"Stripe customer balance applied to {self.id}"),
+                 (used - applied, f"Amount due on {self.id} below Stripe's minimum charge, moved to the customer's "
+                                  f"Stripe balance for the next invoice"))
+        items = [self.balance_line(amount, description) for amount, description in parts if amount]
         transitions = self.invoice.get("status_transitions") or {}
         return self.credit_memo(
             f"cm-bal-{self.id}", transitions.get("finalized_at") or self.invoice.get("created"),
