@@ -170,7 +170,9 @@ class ObjectStore:
         """Any record by ID, whatever its type (expansion resolves IDs this way)."""
         record = self._by_id.get(object_id)
         if record is None:
-            numbered = self._numbered.get(object_id.partition("_")[0]) if self._numbered else None
+            if not self._numbered or not isinstance(object_id, str):
+                return None
+            numbered = self._numbered.get(object_id.partition("_")[0])
             return None if numbered is None else numbered.find(object_id)
         return record.member_by_id(object_id) if isinstance(record, RecordGroup) else record
 

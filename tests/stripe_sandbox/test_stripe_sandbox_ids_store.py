@@ -102,5 +102,5 @@ def test_numbered_group_members_are_found_by_decoding_their_id():
     assert store.get("thing", codec.encode(1)).id == codec.encode(1)
     assert store.get("other", codec.encode(1)) is None
     assert [store.find(codec.encode(n)) for n in (0, 3, 4, 8)] == [None] * 4  # claimed elsewhere, or not yet
-    assert store.find("thing_zzzzzz") is None and store.find("nothing") is None
+    assert store.find("thing_zzzzzz") is None and store.find("nothing") is None and store.find(None) is None
     assert second.member_by_id(codec.encode(7)).id == codec.encode(7)
