@@ -45,7 +45,7 @@ case "$cmd" in
     lock)
         [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
         "$VENV/bin/python" -m pip install --quiet "uv==0.13.8"
-        "$VENV/bin/python" -m uv pip compile --quiet --python-version 3.11 --extra test pyproject.toml -o requirements.lock
+        "$VENV/bin/python" -m uv pip compile --quiet --python-version 3.11 --extra test --extra celery pyproject.toml -o requirements.lock
         ;;
     *)
         echo "usage: ./dev.sh {demo|test [pytest args]|env|lock}" >&2
