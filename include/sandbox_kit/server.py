@@ -6,6 +6,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -99,16 +100,19 @@ def start_background(app: App, host: str = "127.0.0.1", port: int = 0) -> Backgr
 def serve(app: App, host: str, port: int, name: str) -> int:
     """Serve in the foreground until SIGTERM or SIGINT; print one line saying where."""
     server = BackgroundServer(app, host, port)
-    stopped = threading.Event()
+    signals: list[int] = []
 
+    # The handler only records the signal: it runs in the main thread between two bytecodes, and
+    # setting a threading.Event there deadlocked when the signal landed while the main thread held
+    # that Event's lock in Event.wait() (the sandbox then never stopped).
     def _stop(signum, frame):
-        stopped.set()
+        signals.append(signum)
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     server.start()
     print(f"{name} listening on {server.url}", flush=True)
-    while not stopped.wait(0.2):
-        pass
+    while not signals:
+        time.sleep(0.2)
     server.stop()
     return 0
