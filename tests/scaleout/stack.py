@@ -44,6 +44,9 @@ LOCAL_ADAPTATIONS = {
     "AIRFLOW__CORE__DAGS_FOLDER": "the project's dags/ instead of the /opt/airflow/dags mount",
     "AIRFLOW__CORE__PLUGINS_FOLDER": "the project's plugins/ instead of the /opt/airflow/plugins mount",
     "PYTHONPATH": "the project's include/ instead of /opt/airflow/project/include",
+    "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH": "a temporary folder instead of the airflow-xcom volume",
+    "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD": "0 instead of 64 KiB, so the test's small runs write every "
+                                                       "XCom to the files too (and the next tasks read them back)",
 }
 # Compose keys the stack leaves out: the image acts on them, not Airflow.
 IMAGE_ONLY = {"_PIP_ADDITIONAL_REQUIREMENTS", "DUMB_INIT_SETSID"}
@@ -112,6 +115,7 @@ class Stack:
         self.base_env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         self.base_env["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
         self.user_variables = user_variables
+        self.xcom_dir = workdir / "xcom"
 
     def local_values(self) -> dict[str, str]:
         # Driver named: SQLAlchemy 2.1 reads plain postgresql:// as psycopg 3, which is not installed.
@@ -130,6 +134,8 @@ class Stack:
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "PYTHONPATH": str(ROOT / "include"),
+            "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH": f"file://{self.xcom_dir}",
+            "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD": "0",
         }
         assert values.keys() == LOCAL_ADAPTATIONS.keys()
         return values

@@ -57,6 +57,8 @@ def test_airflow_services_share_one_environment_with_the_keys_the_test_adapts():
         "AIRFLOW__CELERY__RESULT_BACKEND",
         "AIRFLOW__CELERY__BROKER_URL",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+        "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH",
+        "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD",
     }
     assert common["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
     assert common["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"

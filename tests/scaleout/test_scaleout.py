@@ -110,6 +110,13 @@ def test_flows_run_on_the_celery_worker_and_reconcile(stack, sandboxes, monkeypa
     for service in ("airflow-dag-processor", "airflow-worker"):
         check = stack.healthcheck(service)
         assert check.returncode == 0, (service, check.stdout[-2000:], check.stderr[-2000:])
+    # XComs went through the object-storage backend: each sync summary is a gzip file the metadata DB
+    # only points at, and commit_cursor and check_failed_records read it back on the worker.
+    stored = {path.name for path in stack.xcom_dir.rglob("*.gz")}
+    references = dict(query(stack.database, "SELECT run_id, value::text FROM xcom WHERE task_id = 'sync' AND "
+                                             "key = 'return_value'"))
+    for run_id in runs.values():
+        assert any(name in references[run_id] for name in stored), (run_id, references, stored)
     # Variables written by the tasks (cursors) are stored encrypted with the Fernet key.
     encrypted = query(stack.database, "SELECT key, is_encrypted FROM variable WHERE key LIKE 'stripe_netsuite.cursor.%'")
     assert len(encrypted) == 2 and all(flag for _, flag in encrypted), encrypted
