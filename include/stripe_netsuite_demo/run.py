@@ -23,6 +23,7 @@ from stripe_netsuite_demo import sandboxes
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 FLOW_DAGS = ["stripe_customers_to_netsuite", "stripe_invoices_to_netsuite"]
+RECONCILIATION_DAG = "stripe_netsuite_reconciliation"
 TBA = {
     "auth_type": "tba",
     "consumer_key": "sandbox-consumer-key",
@@ -76,24 +77,40 @@ def run_dag(env: dict[str, str], dag_id: str) -> tuple[str, float]:
     return run_state(dag_id), time.monotonic() - started
 
 
-def last_sync_counts(dag_id: str) -> str:
-    """The newest run's sync summary, read from the demo's own metadata DB."""
+def last_return_value(dag_id: str, task_id: str) -> dict | None:
+    """A task's newest XCom return value, read from the demo's own metadata DB."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
     with create_session() as session:
         row = (
             session.query(XComModel)
-            .filter_by(dag_id=dag_id, task_id="sync", key="return_value")
+            .filter_by(dag_id=dag_id, task_id=task_id, key="return_value")
             .order_by(XComModel.timestamp.desc())
             .first()
         )
-        summary = XComModel.deserialize_value(row) if row else None
+        return XComModel.deserialize_value(row) if row else None
+
+
+def last_sync_counts(dag_id: str) -> str:
+    summary = last_return_value(dag_id, "sync")
     if not summary:
         return "no summary"
     return (
         f"{summary['mode']}: {summary['seen']} seen, {summary['created']} created, {summary['updated']} updated, "
         f"{summary['unchanged']} unchanged, {len(summary['failed'])} failed"
+    )
+
+
+def last_reconciliation(dag_id: str) -> str:
+    summary = last_return_value(dag_id, "reconcile")
+    if not summary:
+        return "no report"
+    customers, invoices = summary["customers"], summary["invoices"]
+    return (
+        f"customers {customers['matched']}/{customers['stripe']} matched, invoices {invoices['matched']}/"
+        f"{invoices['stripe']}, credit memos {invoices['credit_memos_matched']}/{invoices['credit_memos_expected']}, "
+        f"{summary['problem_count']} differences, {summary['settling']} left to settle"
     )
 
 
@@ -126,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
                 state, seconds = run_dag(env, dag_id)
                 failures += state != "success"
                 print(f"{dag_id:<30} {attempt:<34} {state:<8} {seconds:5.1f}s  {last_sync_counts(dag_id)}")
+        state, seconds = run_dag(env, RECONCILIATION_DAG)
+        failures += state != "success"
+        print(f"{RECONCILIATION_DAG:<30} {'after the flows':<34} {state:<8} {seconds:5.1f}s  "
+              f"{last_reconciliation(RECONCILIATION_DAG)}")
         from stripe_netsuite_demo.summary import print_summary
 
         failures += not print_summary()

@@ -4,39 +4,24 @@ from __future__ import annotations
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
-from stripe_netsuite.reconcile.customers import reconcile_customers
-from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, reconcile_invoices
+from stripe_netsuite.reconcile.report import build_report
 from stripe_netsuite.settings import load_settings
 
 
 def print_summary() -> bool:
-    stripe, netsuite = StripeHook(), NetSuiteHook()
-    stripe_customers = list(stripe.list_objects("customers"))
-    deleted = [
-        e["data"]["object"]["id"] for e in stripe.client.v1.events.list(params={"type": "customer.deleted", "limit": 100}).data
-    ]
-    rows = list(
-        netsuite.suiteql(
-            "SELECT id, externalid, entityid, isperson, companyname, firstname, lastname, email, currency "
-            "FROM customer ORDER BY id"
-        )
-    )
+    report = build_report(StripeHook(), NetSuiteHook(), load_settings().invoices)
+    rows = report.customer_rows
     print(f"\nNetSuite customers created from Stripe ({len(rows)}):")
     print(f"  {'internal id':>11}  {'external id':<20} {'name':<24} {'type':<7} {'email':<30}")
     for row in rows:
         name = row.get("companyname") or f"{row.get('firstname', '')} {row.get('lastname', '')}".strip()
         kind = "person" if row.get("isperson") == "T" else "company"
         print(f"  {row['id']:>11}  {row['externalid']:<20} {name[:24]:<24} {kind:<7} {row.get('email', ''):<30}")
-    customers = reconcile_customers(stripe_customers, rows, deleted_in_stripe=deleted)
-    transactions = list(netsuite.suiteql(NETSUITE_ROWS_QUERY))
-    print_transactions(transactions)
-    invoices = reconcile_invoices(
-        stripe.list_objects("invoices"), stripe.list_objects("credit_notes"), transactions, load_settings().invoices
-    )
+    print_transactions(report.transaction_rows)
     print("\nReconciliation")
-    for line in customers.lines() + invoices.lines():
+    for line in report.lines():
         print(f"  {line}")
-    return customers.ok and invoices.ok
+    return report.ok
 
 
 def print_transactions(rows: list[dict]) -> None:

@@ -16,9 +16,11 @@ from stripe_netsuite.operators.sync import CommitCursorOperator, FailedRecordsCh
 from stripe_netsuite.settings import load_settings
 
 
-def flow_dag(flow: str, *, dag_id: str, description: str, doc_md: str | None = None, schedule: str = "@hourly") -> DAG:
+def scheduled_dag(*, dag_id: str, description: str, schedule: str, tags: list[str], doc_md: str | None = None,
+                  params: dict | None = None) -> DAG:
+    """A DAG with what every stripe-netsuite DAG shares: one run at a time, no catch-up, the default args."""
     load_settings()  # a bad settings file fails the parse, with a message naming the key
-    with DAG(
+    return DAG(
         dag_id=dag_id,
         description=description,
         schedule=schedule,
@@ -26,10 +28,15 @@ def flow_dag(flow: str, *, dag_id: str, description: str, doc_md: str | None = N
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
-        params=BACKFILL_PARAMS,
-        tags=tags(flow),
+        params=params or {},
+        tags=tags,
         doc_md=doc_md,
-    ) as dag:
+    )
+
+
+def flow_dag(flow: str, *, dag_id: str, description: str, doc_md: str | None = None, schedule: str = "@hourly") -> DAG:
+    with scheduled_dag(dag_id=dag_id, description=description, schedule=schedule, tags=tags(flow), doc_md=doc_md,
+                       params=BACKFILL_PARAMS) as dag:
         sync = StripeToNetSuiteOperator(
             task_id="sync",
             flow=flow,

@@ -123,11 +123,18 @@ class InvoiceSettings(_Section):
 
 
 
+class ReconciliationSettings(_Section):
+    settle_minutes: int = Field(
+        90, ge=0, description="Leave out Stripe objects changed this recently: the hourly flows may not have "
+                              "carried the change yet (0 = compare everything).")
+
+
 class Settings(_Section):
     netsuite: NetSuiteSettings = NetSuiteSettings()
     sync: SyncSettings = SyncSettings()
     customers: CustomerSettings = CustomerSettings()
     invoices: InvoiceSettings = InvoiceSettings()
+    reconciliation: ReconciliationSettings = ReconciliationSettings()
 
 
 def settings_path(path: str | os.PathLike | None = None) -> Path | None:

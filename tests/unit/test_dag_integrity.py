@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-EXPECTED = {"stripe_customers_to_netsuite", "stripe_invoices_to_netsuite"}
+FLOW_DAGS = {"stripe_customers_to_netsuite", "stripe_invoices_to_netsuite"}
+RECONCILIATION = "stripe_netsuite_reconciliation"
+EXPECTED = FLOW_DAGS | {RECONCILIATION}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def test_no_import_errors(parsed):
     assert EXPECTED <= set(parsed.dags)
 
 
-@pytest.mark.parametrize("dag_id", sorted(EXPECTED))
+@pytest.mark.parametrize("dag_id", sorted(FLOW_DAGS))
 def test_operational_settings(parsed, dag_id):
     dag = parsed.dags[dag_id]
     assert dag.tags and "stripe" in dag.tags
@@ -47,6 +49,14 @@ def test_operational_settings(parsed, dag_id):
     sync = dag.get_task("sync")
     assert sync.retries >= 1
     assert sync.pool == "netsuite_api"
+
+
+def test_reconciliation_dag_settings(parsed):
+    dag = parsed.dags[RECONCILIATION]
+    assert "Cron" in type(dag.timetable).__name__ and dag.max_active_runs == 1 and dag.catchup is False
+    assert [t.task_id for t in dag.topological_sort()] == ["reconcile", "check_report"]
+    assert dag.get_task("reconcile").pool == "netsuite_api" and dag.get_task("check_report").retries == 0
+    assert all(task.owner not in ("", "airflow") for task in dag.tasks)
 
 
 def test_pools_used_by_dags_are_declared(parsed):

@@ -1,0 +1,129 @@
+"""The reconciliation report over both systems: read through the hooks, compared by the pure reconcilers.
+
+Objects that changed in Stripe within the last ``settle_seconds`` are left out of the comparison
+(and counted): the hourly flows may not have carried the change yet, so a difference there is not
+yet a mismatch. A NetSuite customer whose Stripe customer is gone from the list is looked up: a
+deleted Stripe customer (NetSuite keeps it, by design) is told apart from one Stripe never had.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from stripe_netsuite.hooks.netsuite import NetSuiteHook
+from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.mapping.records import expandable_id
+from stripe_netsuite.reconcile.customers import CustomerReconciliation, reconcile_customers
+from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, InvoiceReconciliation, reconcile_invoices
+from stripe_netsuite.settings import InvoiceSettings
+
+CUSTOMER_ROWS_QUERY = (
+    "SELECT id, externalid, entityid, isperson, companyname, firstname, lastname, email, currency "
+    "FROM customer ORDER BY id"
+)
+CLOSING_MEMO_PREFIXES = ("cm-bal-", "cm-unc-", "cm-void-")
+REPORTED_PROBLEMS = 50  # problem lines kept in the XCom summary; the task log has them all
+
+
+@dataclass
+class ReconciliationReport:
+    customers: CustomerReconciliation
+    invoices: InvoiceReconciliation
+    settling: list[str] = field(default_factory=list)  # Stripe IDs left out: changed within the settle time
+    settle_seconds: int = 0
+    customer_rows: list[dict[str, Any]] = field(default_factory=list)
+    transaction_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.customers.ok and self.invoices.ok
+
+    def lines(self) -> list[str]:
+        out = self.customers.lines() + self.invoices.lines()
+        if self.settling:
+            out.append(f"changed in Stripe in the last {self.settle_seconds // 60} min, compared on the next run: "
+                       f"{len(self.settling)} ({', '.join(self.settling[:10])}{', ...' if len(self.settling) > 10 else ''})")
+        return out
+
+    def problems(self) -> list[str]:
+        """Every line that names a difference (the indented lines under each flow's heading)."""
+        customers = [line.strip() for line in self.customers.lines()[1:] if not line.strip().startswith("deleted in Stripe")]
+        return customers + list(self.invoices.problems)
+
+    def summary(self) -> dict[str, Any]:
+        """What the reconcile task returns as XCom: counts, and the first problems (never a secret)."""
+        problems = self.problems()
+        return {
+            "ok": self.ok,
+            "customers": {"stripe": self.customers.stripe_count, "netsuite": self.customers.netsuite_count,
+                          "matched": self.customers.matched},
+            "invoices": {"stripe": self.invoices.stripe_invoices, "netsuite": self.invoices.netsuite_invoices,
+                         "matched": self.invoices.matched,
+                         "credit_memos_expected": self.invoices.credit_memos_expected,
+                         "credit_memos_matched": self.invoices.credit_memos_matched},
+            "problem_count": len(problems),
+            "problems": problems[:REPORTED_PROBLEMS],
+            "settling": len(self.settling),
+        }
+
+
+def recently_changed(events: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Stripe IDs whose state an event in ``events`` changed: the object, and the invoice a credit note is on."""
+    changed: set[str] = set()
+    for event in events:
+        obj = event["data"]["object"]
+        changed.add(obj["id"])
+        if obj.get("object") == "credit_note":
+            changed.add(expandable_id(obj.get("invoice")))
+    return changed
+
+
+def _invoice_of_row(external_id: str, invoice_of_note: Mapping[str, str]) -> str | None:
+    for prefix in CLOSING_MEMO_PREFIXES:
+        if external_id.startswith(prefix):
+            return external_id[len(prefix):]
+    if external_id.startswith("in_"):
+        return external_id
+    return invoice_of_note.get(external_id)
+
+
+def build_report(
+    stripe: StripeHook,
+    netsuite: NetSuiteHook,
+    settings: InvoiceSettings,
+    *,
+    settle_seconds: int = 0,
+    now: float | None = None,
+) -> ReconciliationReport:
+    """Read both systems and compare them (customers, invoices and their credit memos)."""
+    settling: set[str] = set()
+    if settle_seconds:
+        since = int((time.time() if now is None else now) - settle_seconds)
+        settling = recently_changed(stripe.list_objects("events", created_gte=since))
+    live = [c for c in stripe.list_objects("customers") if c["id"] not in settling]
+    customer_rows = list(netsuite.suiteql(CUSTOMER_ROWS_QUERY))
+    known = {c["id"] for c in live}
+    unlisted = {r["externalid"] for r in customer_rows if str(r.get("externalid", "")).startswith("cus_")} - known
+    found = stripe.retrieve_many("customers", unlisted - settling)
+    deleted = [cid for cid, obj in found.items() if isinstance(obj, dict) and obj.get("deleted")]
+    customer_rows_compared = [r for r in customer_rows if r.get("externalid") not in settling]
+    customers = reconcile_customers(live, customer_rows_compared, deleted_in_stripe=deleted)
+
+    invoices = [i for i in stripe.list_objects("invoices") if i["id"] not in settling]
+    notes = list(stripe.list_objects("credit_notes"))
+    invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in notes}
+    notes = [cn for cn in notes if invoice_of_note[cn["id"]] not in settling]
+    transaction_rows = list(netsuite.suiteql(NETSUITE_ROWS_QUERY))
+    compared_rows = [r for r in transaction_rows
+                     if _invoice_of_row(str(r.get("externalid") or ""), invoice_of_note) not in settling]
+    return ReconciliationReport(
+        customers=customers,
+        invoices=reconcile_invoices(invoices, notes, compared_rows, settings),
+        settling=sorted(x for x in settling if x.startswith(("cus_", "in_"))),
+        settle_seconds=settle_seconds,
+        customer_rows=customer_rows,
+        transaction_rows=transaction_rows,
+    )
