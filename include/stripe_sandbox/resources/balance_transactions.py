@@ -35,7 +35,7 @@ class BalanceTransactions(Resource):
 
     def __init__(self, state) -> None:
         super().__init__(state)
-        self.unpaid: list[Record] = []  # not yet in a payout, oldest first
+        self._unpaid: dict[int, list[Record]] = {}  # available_on -> transactions not yet in a payout
 
     def routes(self) -> list[Route]:
         return [("GET", self.url, self._list), ("GET", f"{self.url}/{ID}", self.retrieve_handler)]
@@ -56,7 +56,7 @@ class BalanceTransactions(Resource):
 
     def track(self, record: Record, available_on: int) -> None:
         """Hold a stored transaction for the payout run after ``available_on`` (bulk builders store their own)."""
-        self.unpaid.append(record)
+        self._unpaid.setdefault(available_on, []).append(record)
         self.state.schedule(settlement.next_payout_run(available_on), "payout.run", "account", unique=True)
 
     def for_charge(self, charge: dict, ctx: WriteContext) -> dict:
@@ -92,18 +92,17 @@ class BalanceTransactions(Resource):
     # -- payouts ---------------------------------------------------------------------------
     def take_available(self, moment: int, ctx: WriteContext) -> list[Record]:
         """Mark everything available at ``moment`` as such and return what is not paid out yet."""
-        due, waiting = [], []
-        for record in self.unpaid:
-            (due if record.field("available_on") <= moment else waiting).append(record)
+        days = sorted(day for day in self._unpaid if day <= moment)  # a payout run only reads what it takes
+        due = [record for day in days for record in self._unpaid.pop(day)]
         for record in due:
             if record.field("status") != "available":
                 record.update({"status": "available"})  # no event: a later one carries the new state
-        self.unpaid = waiting
         return due
 
     def hold(self, records: list[Record]) -> None:
         """Put transactions back (the day's sum was not positive: no payout)."""
-        self.unpaid = records + self.unpaid
+        for record in records:
+            self._unpaid.setdefault(record.field("available_on"), []).append(record)
 
     def paid_out(self, records: list[Record], payout_id: str) -> None:
         for record in records:
