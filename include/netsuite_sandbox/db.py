@@ -97,6 +97,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE async_job ADD COLUMN replace_sublists TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        5,
+        """
+        CREATE INDEX IF NOT EXISTS record_type_external_id ON record (record_type, external_id);
+        """,
+    ),
 ]
 
 
