@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -26,6 +27,20 @@ def stripe_hook(monkeypatch, stripe_empty):
 def netsuite_hook(monkeypatch, netsuite):
     monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url))
     return NetSuiteHook()
+
+
+def test_stripe_reads_come_back_as_the_json_stripe_sent(stripe_hook, stripe_empty):
+    """Plain dicts with Stripe's own JSON types (the SDK's objects would turn decimal strings into
+    Decimal); an ID with characters that need escaping is retrieved by its exact value."""
+    client = stripe_client(stripe_empty.url)
+    coupon = client.v1.coupons.create(params={"id": "SUMMER 20%/EU", "percent_off": 20, "duration": "once"})
+    fetched = stripe_hook.retrieve("coupons", "SUMMER 20%/EU")
+    assert fetched["id"] == coupon.id == "SUMMER 20%/EU" and fetched["percent_off"] == 20
+    price = client.v1.prices.create(params={"currency": "usd", "unit_amount_decimal": "12.345",
+                                            "product_data": {"name": "Metered"}})
+    fetched = stripe_hook.retrieve("prices", price.id)
+    assert isinstance(fetched, dict) and fetched["unit_amount_decimal"] == "12.345"
+    assert isinstance(price.unit_amount_decimal, Decimal)  # what the SDK's objects would have given
 
 
 def test_stripe_lists_every_page_and_filters_by_created(stripe_hook, stripe_empty):
