@@ -192,6 +192,40 @@ def test_rest_batch_jobs_with_partial_failure_and_idempotent_replay(monkeypatch,
     assert len(list(hook.suiteql("SELECT id FROM customer WHERE externalid LIKE 'cus_B%'"))) == 130
 
 
+@pytest.mark.parametrize("in_flight", [1, 3])
+def test_batch_jobs_are_submitted_ahead_of_the_one_awaited(monkeypatch, sandbox, in_flight):
+    """With ``batch_jobs_in_flight`` N, up to N jobs run in NetSuite while the oldest is awaited, one request
+    open at a time; every record still gets its own result."""
+    from stripe_netsuite.hooks.netsuite_rest import RestTransport
+
+    hook = hook_for(monkeypatch, f"ns_ahead{in_flight}", sandbox.url, batch_jobs_in_flight=in_flight)
+    calls: list[str] = []
+    submit, outcome = RestTransport.submit_batch, RestTransport.batch_outcome
+    monkeypatch.setattr(RestTransport, "submit_batch", lambda self, *a, **k: calls.append("submit") or submit(self, *a, **k))
+    monkeypatch.setattr(RestTransport, "batch_outcome", lambda self, *a, **k: calls.append("wait") or outcome(self, *a, **k))
+    records = [NeutralRecord("customer", f"cus_J{in_flight}{i:03d}", {"companyName": f"Job {i}"}, f"cus_J{i:03d}")
+               for i in range(450)]
+    result = hook.upsert_records(records, batch_threshold=10)
+    assert len(result.id_map) == 450 and result.errors == []
+    waits_before = [calls[:i].count("submit") - calls[:i].count("wait") for i, call in enumerate(calls) if call == "wait"]
+    assert calls.count("submit") == calls.count("wait") == 5
+    assert max(waits_before) == in_flight  # jobs running in NetSuite while the oldest is awaited
+    assert len(list(hook.suiteql(f"SELECT id FROM customer WHERE externalid LIKE 'cus_J{in_flight}%'"))) == 450
+
+
+def test_batch_jobs_hold_the_engine_batch_size(monkeypatch, sandbox):
+    from stripe_netsuite.hooks.netsuite_rest import RestTransport
+
+    hook = hook_for(monkeypatch, "ns_size", sandbox.url)
+    sizes: list[int] = []
+    submit = RestTransport.submit_batch
+    monkeypatch.setattr(RestTransport, "submit_batch",
+                        lambda self, record_type, items: sizes.append(len(items)) or submit(self, record_type, items))
+    records = [NeutralRecord("customer", f"cus_S{i:03d}", {"companyName": f"Size {i}"}, f"cus_S{i:03d}") for i in range(120)]
+    assert len(hook.upsert_records(records, batch_threshold=10, batch_size=50).id_map) == 120
+    assert sizes == [50, 50, 20]
+
+
 def test_concurrency_limit_is_absorbed_by_retries(monkeypatch, tmp_path):
     running = start_sandbox(netsuite_sandbox_cmd(tmp_path / "busy.db", "--concurrency", "1", "--latency-ms", "150"))
     try:

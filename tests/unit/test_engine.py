@@ -49,6 +49,7 @@ class FakeNetSuite:
     def __init__(self):
         self.records: dict[str, dict] = {}
         self.writes = 0
+        self.calls: list[int] = []  # records per upsert_records call
         self.reject: dict[str, str] = {}
 
     def currency_ids(self):
@@ -59,7 +60,8 @@ class FakeNetSuite:
                     **{c: self.records[x]["fields"].get("custentity_stripe_sync_hash") for c in columns}}
                 for x in external_ids if x in self.records}
 
-    def upsert_records(self, records):
+    def upsert_records(self, records, batch_size=100):
+        self.calls.append(len(records))
         result = WriteResult()
         for r in records:
             if r.external_id in self.reject:
@@ -98,6 +100,18 @@ def test_initial_run_loads_everything_and_reaches_the_newest_event(world):
     assert set(summary["id_map"]) == {"cus_a", "cus_b"}
     assert netsuite.records["cus_b"]["fields"]["currency"] == {"id": "2"}
     assert state.get(cursor_key("customers")) is None  # the engine never moves the cursor itself
+
+
+def test_the_hook_gets_several_batches_at_once_so_batch_jobs_can_overlap(world):
+    from stripe_netsuite.settings import SyncSettings
+    from stripe_netsuite.sync.engine import WRITE_WINDOW_BATCHES
+
+    stripe, netsuite, state, engine = world
+    for n in range(10 * WRITE_WINDOW_BATCHES + 3):
+        stripe.put(f"cus_w{n:03d}", 3000 + n, name=f"W{n}")
+    summary = engine(Settings(sync=SyncSettings(batch_size=10))).run().as_xcom()
+    assert summary["created"] == 10 * WRITE_WINDOW_BATCHES + 5
+    assert netsuite.calls == [10 * WRITE_WINDOW_BATCHES, 5]  # windows of batch_size x WRITE_WINDOW_BATCHES
 
 
 def test_second_run_writes_nothing(world):

@@ -8,6 +8,7 @@ and get an ID map plus per-record errors; a bad record never fails the whole bat
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +30,7 @@ from stripe_netsuite.mapping.records import NeutralRecord
 SUITEQL_IN_CHUNK = 500
 DEFAULT_WSDL_VERSION = "2025_2"
 DEFAULT_BATCH_THRESHOLD = 50  # below this many records of a type, single upserts beat a batch job
+DEFAULT_BATCH_JOBS_IN_FLIGHT = 4  # batch jobs submitted ahead while waiting for the oldest
 
 
 @dataclass
@@ -137,12 +139,14 @@ class NetSuiteHook(BaseHook):
             return id_map[record.external_id]
         return self.rest.upsert(record.record_type, record.external_id, record.fields, record.source_id)
 
-    def upsert_records(self, records: Iterable[NeutralRecord], *, batch_threshold: int | None = None) -> WriteResult:
+    def upsert_records(
+        self, records: Iterable[NeutralRecord], *, batch_threshold: int | None = None, batch_size: int = BATCH_MAX
+    ) -> WriteResult:
         """Upsert every record; per-record refusals come back in ``errors``, never raised.
 
-        SOAP sends upsertList requests of 100. REST sends a batch job per 100 records of a type
-        when there are at least ``batch_threshold`` of them (connection extra ``batch_threshold``,
-        default 50), single upserts otherwise.
+        SOAP sends upsertList requests of 100. REST sends a batch job per ``batch_size`` (at most 100)
+        records of a type when there are at least ``batch_threshold`` of them (connection extra
+        ``batch_threshold``, default 50), single upserts otherwise.
         """
         records = list(records)
         result = WriteResult()
@@ -157,7 +161,7 @@ class NetSuiteHook(BaseHook):
                 by_type.setdefault(record.record_type, []).append(record)
             for record_type, group in by_type.items():
                 if len(group) >= threshold:
-                    self._rest_batches(record_type, group, result)
+                    self._rest_batches(record_type, group, result, min(batch_size, BATCH_MAX))
                 else:
                     self._rest_singles(group, result)
         for error in result.errors:
@@ -173,14 +177,27 @@ class NetSuiteHook(BaseHook):
             except RecordRejected as rejected:
                 result.errors.append(rejected.error)
 
-    def _rest_batches(self, record_type: str, records: list[NeutralRecord], result: WriteResult) -> None:
-        for start in range(0, len(records), BATCH_MAX):
-            chunk = records[start : start + BATCH_MAX]
-            id_map, errors = self.rest.batch_upsert(
-                record_type, [(r.external_id, r.fields, r.source_id) for r in chunk]
-            )
-            result.id_map.update(id_map)
-            result.errors.extend(errors)
+    def _rest_batches(self, record_type: str, records: list[NeutralRecord], result: WriteResult, size: int) -> None:
+        """Batch jobs of 100, up to ``batch_jobs_in_flight`` submitted ahead of the one being waited for.
+
+        NetSuite runs asynchronous jobs on its own async processors, in parallel; this task still has
+        one request open at a time (a submission or a poll), as its pool slot assumes.
+        """
+        in_flight = max(1, int(self._extra().get("batch_jobs_in_flight") or DEFAULT_BATCH_JOBS_IN_FLIGHT))
+        chunks = [[(r.external_id, r.fields, r.source_id) for r in records[start : start + size]]
+                  for start in range(0, len(records), size)]
+        submitted: deque[tuple[list, str]] = deque()
+        for chunk in chunks:
+            if len(submitted) == in_flight:
+                self._collect(record_type, *submitted.popleft(), result)
+            submitted.append((chunk, self.rest.submit_batch(record_type, chunk)))
+        while submitted:
+            self._collect(record_type, *submitted.popleft(), result)
+
+    def _collect(self, record_type: str, chunk: list, job: str, result: WriteResult) -> None:
+        id_map, errors = self.rest.batch_outcome(record_type, chunk, job)
+        result.id_map.update(id_map)
+        result.errors.extend(errors)
 
     # -- reads ------------------------------------------------------------------------------
 

@@ -140,6 +140,11 @@ class RestTransport:
         ``items`` are (external ID, fields, source ID). The idempotency key derives from the content,
         so a task retry after a lost answer finds the earlier job instead of starting another.
         """
+        job = self.submit_batch(record_type, items)
+        return self.batch_outcome(record_type, items, job, poll_interval=poll_interval, poll_timeout=poll_timeout)
+
+    def submit_batch(self, record_type: str, items: Sequence[tuple[str, dict[str, Any], str]]) -> str:
+        """Start the asynchronous job that upserts ``items`` (1 to 100 of one type); returns the job's path."""
         if not 1 <= len(items) <= BATCH_MAX:
             raise ValueError(f"a NetSuite batch holds 1 to {BATCH_MAX} records, got {len(items)}")
         body = {"items": [{**fields, "externalId": external_id} for external_id, fields, _ in items]}
@@ -157,7 +162,14 @@ class RestTransport:
         match = _JOB_LOCATION.search(job)
         if not match:
             raise NetSuiteError(f"NetSuite accepted a {record_type} batch but named no job to follow: {_summary(response)}")
-        results = self._job_results(match.group(1).removeprefix("/services/rest"), poll_interval, poll_timeout)
+        return match.group(1).removeprefix("/services/rest")
+
+    def batch_outcome(
+        self, record_type: str, items: Sequence[tuple[str, dict[str, Any], str]], job: str, *,
+        poll_interval: float = 0.2, poll_timeout: float = 900,
+    ) -> tuple[dict[str, str], list[RecordError]]:
+        """Wait for a submitted job and read its per-record results."""
+        results = self._job_results(job, poll_interval, poll_timeout)
         return self._batch_outcome(record_type, items, results)
 
     def _earlier_job(self, response: requests.Response) -> str:

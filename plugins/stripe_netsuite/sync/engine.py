@@ -64,6 +64,11 @@ def _utcnow() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+# Batches handed to the NetSuite hook at once: it can keep several batch jobs running in NetSuite while
+# it waits for the oldest (``batch_jobs_in_flight``), which it cannot do with one batch at a time.
+WRITE_WINDOW_BATCHES = 8
+
+
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for item in items:
@@ -203,7 +208,8 @@ class FlowEngine:
     def _load_batch(self, records: list[NeutralRecord], summary: SyncSummary, loaded: dict[str, str]) -> None:
         fingerprint_field = self.flow.fingerprint_field(self.settings)
         update_existing = self.flow.update_existing(self.settings)
-        for batch in _batched(records, self.settings.sync.batch_size):
+        batch_size = self.settings.sync.batch_size
+        for batch in _batched(records, batch_size * WRITE_WINDOW_BATCHES):
             existing = self._existing(batch, fingerprint_field)
             to_write: list[NeutralRecord] = []
             for record in batch:
@@ -219,7 +225,7 @@ class FlowEngine:
                 if fingerprint_field:
                     record.fields[fingerprint_field] = fingerprint
                 to_write.append(record)
-            result = self.netsuite.upsert_records(to_write)
+            result = self.netsuite.upsert_records(to_write, batch_size=batch_size)
             for record in to_write:
                 internal_id = result.id_map.get(record.external_id)
                 if internal_id is None:
