@@ -178,7 +178,7 @@ class NetSuiteHook(BaseHook):
                 result.errors.append(rejected.error)
 
     def _rest_batches(self, record_type: str, records: list[NeutralRecord], result: WriteResult, size: int) -> None:
-        """Batch jobs of 100, up to ``batch_jobs_in_flight`` submitted ahead of the one being waited for.
+        """Batch jobs of ``size``, up to ``batch_jobs_in_flight`` submitted ahead of the one being waited for.
 
         NetSuite runs asynchronous jobs on its own async processors, in parallel; this task still has
         one request open at a time (a submission or a poll), as its pool slot assumes.
