@@ -138,6 +138,23 @@ def test_netsuite_suiteql_pages(netsuite_hook):
     found = netsuite_hook.rows_by_external_id("customer", [f"cus_P{i:03d}" for i in range(0, 23, 2)] + ["cus_absent"])
     assert sorted(found) == [f"cus_P{i:03d}" for i in range(0, 23, 2)]
     assert netsuite_hook.currency_ids()["USD"]
+    # Keyset paging: every page is a query of its own from offset 0, so SuiteQL's cap of 100,000 rows per
+    # query (offset paging stops there) never cuts a large table short.
+    from stripe_netsuite.hooks.netsuite_rest import RestTransport
+
+    asked: list[tuple[str, int]] = []
+    page = RestTransport.suiteql_page
+    monkeypatch_page = pytest.MonkeyPatch()
+    monkeypatch_page.setattr(RestTransport, "suiteql_page",
+                             lambda self, q, limit, offset=0: asked.append((q, offset)) or page(self, q, limit, offset))
+    try:
+        keyset = list(netsuite_hook.suiteql_after("SELECT id, externalid FROM customer WHERE id > {after} ORDER BY id",
+                                                  page_size=5))
+    finally:
+        monkeypatch_page.undo()
+    assert keyset == rows
+    assert [offset for _, offset in asked] == [0] * len(asked) and len(asked) == 5
+    assert asked[1][0].endswith(f"WHERE id > {rows[4]['id']} ORDER BY id")
 
 
 def test_netsuite_bad_signature_is_a_clear_error_without_secrets(monkeypatch, netsuite):

@@ -38,7 +38,7 @@ def stripe_state(url):
 def netsuite_rows():
     from stripe_netsuite.hooks.netsuite import NetSuiteHook
 
-    return list(NetSuiteHook().suiteql(NETSUITE_ROWS_QUERY))
+    return list(NetSuiteHook().suiteql_after(NETSUITE_ROWS_QUERY))
 
 
 def reconcile(url):

@@ -53,7 +53,7 @@ def load_once(monkeypatch, tmp_path, stripe_url: str, name: str, batch_threshold
         seconds = time.perf_counter() - started
         invoices = list(stripe_hook.list_objects("invoices"))
         notes = list(stripe_hook.list_objects("credit_notes"))
-        report = reconcile_invoices(invoices, notes, netsuite_hook.suiteql(NETSUITE_ROWS_QUERY))
+        report = reconcile_invoices(invoices, notes, netsuite_hook.suiteql_after(NETSUITE_ROWS_QUERY))
         return {"seconds": seconds, "summary": summary, "report": report, "requests": len(requests_made)}
     finally:
         netsuite.stop()

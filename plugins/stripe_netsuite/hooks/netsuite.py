@@ -207,6 +207,10 @@ class NetSuiteHook(BaseHook):
     def suiteql(self, query: str, page_size: int = 1000) -> Iterator[dict[str, Any]]:
         return self.rest.suiteql(query, page_size)
 
+    def suiteql_after(self, query: str, key: str = "id", page_size: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every row of a keyset query (``<key> > {after}``, ordered by ``key``), past SuiteQL's 100,000-row cap."""
+        return self.rest.suiteql_after(query, key, page_size)
+
     def rows_by_external_id(
         self, table: str, external_ids: Sequence[str], columns: Sequence[str] = ()
     ) -> dict[str, dict[str, Any]]:

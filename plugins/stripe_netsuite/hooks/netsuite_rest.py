@@ -218,22 +218,39 @@ class RestTransport:
     # -- SuiteQL ----------------------------------------------------------------------------
 
     def suiteql(self, query: str, page_size: int = SUITEQL_PAGE_MAX) -> Iterator[dict[str, Any]]:
+        """Every row, paged by offset (NetSuite returns at most 100,000 rows of one query: see ``suiteql_after``)."""
         offset = 0
         while True:
-            response = self.request(
-                "POST", "/query/v1/suiteql",
-                params={"limit": page_size, "offset": offset},
-                data=json_money.dumps({"q": query}),
-                headers={"Prefer": "transient", "Content-Type": "application/json"},
-            )
-            if response.status_code >= 400:
-                raise NetSuiteError(f"SuiteQL query failed ({_summary(response)}): {query}")
-            page = json_money.loads(response.content)
-            for item in page.get("items", []):
-                yield {k: v for k, v in item.items() if k != "links"}
-            if not page.get("hasMore"):
+            rows, more = self.suiteql_page(query, page_size, offset)
+            yield from rows
+            if not more:
                 return
             offset += page_size
+
+    def suiteql_page(self, query: str, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], bool]:
+        """One page of a SuiteQL query: its rows, and whether more follow."""
+        response = self.request(
+            "POST", "/query/v1/suiteql",
+            params={"limit": limit, "offset": offset},
+            data=json_money.dumps({"q": query}),
+            headers={"Prefer": "transient", "Content-Type": "application/json"},
+        )
+        if response.status_code >= 400:
+            raise NetSuiteError(f"SuiteQL query failed ({_summary(response)}): {query}")
+        page = json_money.loads(response.content)
+        return [{k: v for k, v in item.items() if k != "links"} for item in page.get("items", [])], bool(page.get("hasMore"))
+
+    def suiteql_after(self, query: str, key: str = "id", page_size: int = SUITEQL_PAGE_MAX) -> Iterator[dict[str, Any]]:
+        """Every row of a query over a table of any size, by keyset: ``query`` holds ``{after}`` in a
+        ``<key> > {after}`` condition and orders by ``key``; each page is a query of its own, so SuiteQL's
+        cap of 100,000 rows per query never cuts the result short."""
+        after = 0
+        while True:
+            rows, more = self.suiteql_page(query.format(after=after), page_size)
+            yield from rows
+            if not more or not rows:
+                return
+            after = int(rows[-1][key])
 
 
 def _json_or_none(response: requests.Response):

@@ -24,8 +24,9 @@ from stripe_netsuite.settings import InvoiceSettings
 NETSUITE_ROWS_QUERY = (
     "SELECT t.id, t.externalid, t.recordtype, t.foreigntotal, t.foreignamountremaining, cur.symbol AS currency, "
     "cus.externalid AS customer FROM transaction t JOIN currency cur ON cur.id = t.currency "
-    "JOIN customer cus ON cus.id = t.entity WHERE t.recordtype IN ('invoice', 'creditMemo') ORDER BY t.id"
-)
+    "JOIN customer cus ON cus.id = t.entity WHERE t.recordtype IN ('invoice', 'creditMemo') AND t.id > {after} "
+    "ORDER BY t.id"
+)  # a keyset query: NetSuiteHook.suiteql_after reads every row, past SuiteQL's 100,000-row cap
 
 
 @dataclass

@@ -20,9 +20,9 @@ from stripe_netsuite.reconcile.customers import CustomerReconciliation, reconcil
 from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, InvoiceReconciliation, reconcile_invoices
 from stripe_netsuite.settings import InvoiceSettings
 
-CUSTOMER_ROWS_QUERY = (
+CUSTOMER_ROWS_QUERY = (  # keyset, like NETSUITE_ROWS_QUERY
     "SELECT id, externalid, entityid, isperson, companyname, firstname, lastname, email, currency "
-    "FROM customer ORDER BY id"
+    "FROM customer WHERE id > {after} ORDER BY id"
 )
 CLOSING_MEMO_PREFIXES = ("cm-bal-", "cm-unc-", "cm-void-")
 REPORTED_PROBLEMS = 50  # problem lines kept in the XCom summary; the task log has them all
@@ -104,7 +104,7 @@ def build_report(
         since = int((time.time() if now is None else now) - settle_seconds)
         settling = recently_changed(stripe.list_objects("events", created_gte=since))
     live = [c for c in stripe.list_objects("customers") if c["id"] not in settling]
-    customer_rows = list(netsuite.suiteql(CUSTOMER_ROWS_QUERY))
+    customer_rows = list(netsuite.suiteql_after(CUSTOMER_ROWS_QUERY))
     known = {c["id"] for c in live}
     unlisted = {r["externalid"] for r in customer_rows if str(r.get("externalid", "")).startswith("cus_")} - known
     found = stripe.retrieve_many("customers", unlisted - settling)
@@ -116,7 +116,7 @@ def build_report(
     notes = list(stripe.list_objects("credit_notes"))
     invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in notes}
     notes = [cn for cn in notes if invoice_of_note[cn["id"]] not in settling]
-    transaction_rows = list(netsuite.suiteql(NETSUITE_ROWS_QUERY))
+    transaction_rows = list(netsuite.suiteql_after(NETSUITE_ROWS_QUERY))
     compared_rows = [r for r in transaction_rows
                      if _invoice_of_row(str(r.get("externalid") or ""), invoice_of_note) not in settling]
     return ReconciliationReport(
