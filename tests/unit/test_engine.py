@@ -114,6 +114,25 @@ def test_the_hook_gets_several_batches_at_once_so_batch_jobs_can_overlap(world):
     assert netsuite.calls == [10 * WRITE_WINDOW_BATCHES, 5]  # windows of batch_size x WRITE_WINDOW_BATCHES
 
 
+def test_a_large_listing_is_processed_chunk_by_chunk_with_the_same_result(world, monkeypatch):
+    from stripe_netsuite.sync import engine as engine_module
+
+    stripe, netsuite, state, engine = world
+    for n in range(9):
+        stripe.put(f"cus_c{n}", 4000 + n, name=f"C{n}")
+    state.set(retry_queue_key("customers"), [{"stripe_id": "cus_gone", "code": "X", "message": "old"}])
+    monkeypatch.setattr(engine_module, "LISTING_CHUNK", 4)
+    sizes: list[int] = []
+    prepare = CustomersFlow.prepare
+    monkeypatch.setattr(CustomersFlow, "prepare", lambda self, sources, **kw: sizes.append(len(sources)) or
+                        prepare(self, sources, **kw))
+    summary = engine().run().as_xcom()
+    assert sizes == [4, 4, 3]  # 11 customers in chunks of 4 (the queued object that is gone yields nothing)
+    assert (summary["seen"], summary["created"]) == (11, 11)
+    assert [f["stripe_id"] for f in summary["failed"]] == ["cus_gone"]
+    assert set(summary["id_map"]) == {"cus_a", "cus_b", *(f"cus_c{n}" for n in range(9))}
+
+
 def test_second_run_writes_nothing(world):
     stripe, netsuite, state, engine = world
     commit(state, engine().run().as_xcom())

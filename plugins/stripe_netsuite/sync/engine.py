@@ -69,7 +69,13 @@ def _utcnow() -> str:
 WRITE_WINDOW_BATCHES = 8
 
 
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+# A first run or backfill lists its objects lazily and processes them this many at a time, so a large
+# history (tens of thousands of invoices, ~35 KB each while in flight) does not sit in memory at once.
+LISTING_CHUNK = 2000
+
+
+def _batched(items: Iterable[Any], size: int | None) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (``None``: one list of everything)."""
     batch: list[Any] = []
     for item in items:
         batch.append(item)
@@ -123,9 +129,10 @@ class FlowEngine:
             return Window()
         return Window(start=int(dt.datetime.combine(start, dt.time(), dt.timezone.utc).timestamp()))
 
-    def _sources(self, mode: str, window: Window | None, summary: SyncSummary) -> list[SourceObject]:
+    def _sources(self, mode: str, window: Window | None, summary: SyncSummary) -> Iterable[SourceObject]:
+        """The run's Stripe objects: a listing is read lazily (a large one is processed chunk by chunk)."""
         if mode == "backfill":
-            return list(self._listed(window or Window()))
+            return self._listed(window or Window())
         cursor = self.cursors.get()
         if cursor is not None:
             summary.mode = "incremental"
@@ -136,24 +143,25 @@ class FlowEngine:
         newest = self.stripe.latest_event(self.flow.event_types)
         if newest is not None:
             summary.cursor = asdict(Cursor.from_event(newest))
-        return list(self._listed(self._initial_window()))
+        return self._listed(self._initial_window())
 
     def _with_retry_queue(
-        self, sources: list[SourceObject], queued: Iterable[str], summary: SyncSummary
-    ) -> list[SourceObject]:
-        """Add the queued objects the run did not already read, as Stripe has them now."""
-        present = {s.stripe_id for s in sources}
-        extra = []
+        self, sources: Iterable[SourceObject], queued: Iterable[str], summary: SyncSummary
+    ) -> Iterator[SourceObject]:
+        """The run's objects, then the queued objects it did not already read, as Stripe has them now."""
+        present = set()
+        for source in sources:
+            present.add(source.stripe_id)
+            yield source
         for stripe_id in queued:
             if stripe_id in present:
                 continue
             try:
-                extra.append(SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id)))
+                yield SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id))
             except StripeAuthError:
                 raise
             except StripeHookError as exc:  # e.g. no longer in Stripe: keep it queued, say why, go on
                 summary.failed.append({"stripe_id": stripe_id, "code": "STRIPE_READ", "message": str(exc)})
-        return sources + extra
 
     # -- transform + load -------------------------------------------------------------------
 
@@ -244,6 +252,17 @@ class FlowEngine:
 
     # -- the run ----------------------------------------------------------------------------
 
+    def _process(self, sources: list[SourceObject], listed: bool, summary: SyncSummary) -> None:
+        """Prepare, map and load one set of sources (a whole event run, or one chunk of a listing)."""
+        prepared = self.flow.prepare(sources, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings,
+                                     listed=listed)
+        for kind, count in prepared.dependencies_written.items():
+            summary.dependencies_written[kind] = summary.dependencies_written.get(kind, 0) + count
+        for stripe_id, (code, message) in prepared.failures.items():
+            summary.failed.append({"stripe_id": stripe_id, "code": code, "message": message})
+        ready = [s for s in prepared.sources if s.stripe_id not in prepared.failures]
+        self._load(self._map(ready, prepared.context, summary), summary)
+
     def run(self, mode: str = "incremental", window: Window | None = None) -> SyncSummary:
         summary = SyncSummary(flow=self.flow.name, mode=mode)
         if not self.flow.enabled(self.settings):
@@ -251,17 +270,16 @@ class FlowEngine:
             return summary
         queue = self.retry_queue.load()
         sources = self._with_retry_queue(self._sources(mode, window, summary), queue, summary)
-        summary.seen = len(sources)
-        prepared = self.flow.prepare(sources, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings,
-                                     listed=summary.mode in ("initial", "backfill"))
-        summary.dependencies_written = dict(prepared.dependencies_written)
-        for stripe_id, (code, message) in prepared.failures.items():
-            summary.failed.append({"stripe_id": stripe_id, "code": code, "message": message})
-        ready = [s for s in prepared.sources if s.stripe_id not in prepared.failures]
-        self._load(self._map(ready, prepared.context, summary), summary)
+        listed = summary.mode in ("initial", "backfill")
+        seen: list[str] = []
+        for chunk in _batched(sources, LISTING_CHUNK if listed else None):
+            seen += [source.stripe_id for source in chunk]
+            self._process(chunk, listed, summary)
+            del chunk  # a chunk's objects and records are freed before the next is read
+        summary.seen = len(seen)
 
         failed_ids = {f["stripe_id"] for f in summary.failed}
-        loaded = [s.stripe_id for s in sources if s.stripe_id not in failed_ids]
+        loaded = [stripe_id for stripe_id in seen if stripe_id not in failed_ids]
         remaining = self.retry_queue.update(
             loaded=loaded,
             failed=[FailedRecord(f["stripe_id"], f["code"], f["message"]) for f in summary.failed],
