@@ -47,7 +47,8 @@ def reconcile_customers(
 ) -> CustomerReconciliation:
     """``netsuite_rows``: SuiteQL customer rows (``externalid``, ``email``); ``deleted_in_stripe``: IDs
     of customers deleted in Stripe, which NetSuite may keep."""
-    live = {c["id"]: c for c in stripe_customers if not c.get("deleted")}
+    # only what is compared is kept: a large account's customers stream through
+    live = {c["id"]: {"email": c.get("email")} for c in stripe_customers if not c.get("deleted")}
     rows = [r for r in netsuite_rows if str(r.get("externalid", "")).startswith("cus_")]
     counts = Counter(r["externalid"] for r in rows)
     by_id = {r["externalid"]: r for r in rows}

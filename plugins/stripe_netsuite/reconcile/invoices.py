@@ -78,6 +78,15 @@ def _expected_total(invoice: Mapping[str, Any]) -> int:
     return max(int(invoice["total"]), 0) + balance_debit_carried(invoice)
 
 
+COMPARED_FIELDS = ("id", "currency", "customer", "status", "total", "amount_paid", "amount_remaining",
+                   "starting_balance", "ending_balance")
+
+
+def _compared_fields(invoice: Mapping[str, Any]) -> dict[str, Any]:
+    """What the comparison reads of an invoice: a large account's invoices stream through, this is kept."""
+    return {key: invoice.get(key) for key in COMPARED_FIELDS} | {"customer": expandable_id(invoice.get("customer"))}
+
+
 def _synced(invoice: Mapping[str, Any], settings: InvoiceSettings) -> bool:
     if invoice.get("status") not in FINALIZED:
         return False
@@ -95,7 +104,7 @@ def reconcile_invoices(
     """``netsuite_rows``: rows of ``NETSUITE_ROWS_QUERY``. ``payments_synced``: the payments flow
     has run, so Stripe's payments are applied in NetSuite too."""
     settings = settings or InvoiceSettings()
-    invoices = {i["id"]: i for i in stripe_invoices if _synced(i, settings)}
+    invoices = {i["id"]: _compared_fields(i) for i in stripe_invoices if _synced(i, settings)}
     notes_by_invoice: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for cn in credit_notes:
         notes_by_invoice[expandable_id(cn["invoice"])].append(cn)

@@ -103,7 +103,8 @@ def build_report(
     if settle_seconds:
         since = int((time.time() if now is None else now) - settle_seconds)
         settling = recently_changed(stripe.list_objects("events", created_gte=since))
-    live = [c for c in stripe.list_objects("customers") if c["id"] not in settling]
+    live = [{"id": c["id"], "email": c.get("email")} for c in stripe.list_objects("customers")
+            if c["id"] not in settling]  # what the comparison reads; a large account streams through
     customer_rows = list(netsuite.suiteql_after(CUSTOMER_ROWS_QUERY))
     known = {c["id"] for c in live}
     unlisted = {r["externalid"] for r in customer_rows if str(r.get("externalid", "")).startswith("cus_")} - known
@@ -112,7 +113,7 @@ def build_report(
     customer_rows_compared = [r for r in customer_rows if r.get("externalid") not in settling]
     customers = reconcile_customers(live, customer_rows_compared, deleted_in_stripe=deleted)
 
-    invoices = [i for i in stripe.list_objects("invoices") if i["id"] not in settling]
+    invoices = (i for i in stripe.list_objects("invoices") if i["id"] not in settling)  # read as compared
     notes = list(stripe.list_objects("credit_notes"))
     invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in notes}
     notes = [cn for cn in notes if invoice_of_note[cn["id"]] not in settling]
