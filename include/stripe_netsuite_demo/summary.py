@@ -9,7 +9,7 @@ from stripe_netsuite.settings import load_settings
 
 
 def print_summary() -> bool:
-    report = build_report(StripeHook(), NetSuiteHook(), load_settings().invoices)
+    report = build_report(StripeHook(), NetSuiteHook(), load_settings())
     rows = report.customer_rows
     print(f"\nNetSuite customers created from Stripe ({len(rows)}):")
     print(f"  {'internal id':>11}  {'external id':<20} {'name':<24} {'type':<7} {'email':<30}")

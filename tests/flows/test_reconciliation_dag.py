@@ -14,9 +14,9 @@ pytestmark = pytest.mark.usefixtures("airflow_db", "clean_variables")
 
 @pytest.fixture
 def settle_minutes(monkeypatch, tmp_path):
-    def use(minutes: int) -> None:
-        path = tmp_path / f"settings-{minutes}.yaml"
-        path.write_text(f"reconciliation:\n  settle_minutes: {minutes}\n")
+    def use(minutes: int, extra: str = "") -> None:
+        path = tmp_path / f"settings-{minutes}-{len(extra)}.yaml"
+        path.write_text(f"reconciliation:\n  settle_minutes: {minutes}\n{extra}")
         monkeypatch.setenv("STRIPE_NETSUITE_SETTINGS", str(path))
     return use
 
@@ -51,3 +51,20 @@ def test_agreeing_ledgers_pass_and_a_difference_fails_naming_the_object(dagbag, 
     settle_minutes(0)
     assert run_dag(dagbag, "stripe_invoices_to_netsuite").state == "success"
     assert run_dag(dagbag, DAG_ID).state == "success"
+
+
+def test_a_switched_off_flow_is_not_reported_as_missing(dagbag, connections, settle_minutes):
+    """Customers flow off: the invoices flow creates the customers it needs, and only those are compared;
+    invoices flow off too: invoices are not compared at all."""
+    settle_minutes(0, "customers:\n  enabled: false\n")
+    assert run_dag(dagbag, "stripe_invoices_to_netsuite").state == "success"
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    summary = xcom_return(dag_run, "reconcile")
+    assert summary["ok"] and 0 < summary["customers"]["matched"] == summary["customers"]["stripe"]
+    assert summary["invoices"]["matched"] == summary["invoices"]["stripe"] > 10
+
+    settle_minutes(0, "customers:\n  enabled: false\ninvoices:\n  enabled: false\n")
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    assert xcom_return(dag_run, "reconcile")["invoices"] is None

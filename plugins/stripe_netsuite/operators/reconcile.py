@@ -39,7 +39,7 @@ class ReconciliationOperator(BaseOperator):
 
     def execute(self, context) -> dict[str, Any]:
         settings = load_settings(self.settings_path)
-        report = build_report(StripeHook(self.stripe_conn_id), NetSuiteHook(self.netsuite_conn_id), settings.invoices,
+        report = build_report(StripeHook(self.stripe_conn_id), NetSuiteHook(self.netsuite_conn_id), settings,
                               settle_seconds=60 * settings.reconciliation.settle_minutes)
         for line in report.lines():
             self.log.info("%s", line)

@@ -18,7 +18,7 @@ from stripe_netsuite.hooks.stripe import StripeHook
 from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.reconcile.customers import CustomerReconciliation, reconcile_customers
 from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, InvoiceReconciliation, reconcile_invoices
-from stripe_netsuite.settings import InvoiceSettings
+from stripe_netsuite.settings import Settings
 
 CUSTOMER_ROWS_QUERY = (  # keyset, like NETSUITE_ROWS_QUERY
     "SELECT id, externalid, entityid, isperson, companyname, firstname, lastname, email, currency "
@@ -31,18 +31,19 @@ REPORTED_PROBLEMS = 50  # problem lines kept in the XCom summary; the task log h
 @dataclass
 class ReconciliationReport:
     customers: CustomerReconciliation
-    invoices: InvoiceReconciliation
+    invoices: InvoiceReconciliation | None  # None: the invoices flow is switched off
     settling: list[str] = field(default_factory=list)  # Stripe IDs left out: changed within the settle time
     settle_seconds: int = 0
     customer_rows: list[dict[str, Any]] = field(default_factory=list)
     transaction_rows: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not compared, and why
 
     @property
     def ok(self) -> bool:
-        return self.customers.ok and self.invoices.ok
+        return self.customers.ok and (self.invoices is None or self.invoices.ok)
 
     def lines(self) -> list[str]:
-        out = self.customers.lines() + self.invoices.lines()
+        out = self.customers.lines() + (self.invoices.lines() if self.invoices is not None else []) + self.notes
         if self.settling:
             out.append(f"changed in Stripe in the last {self.settle_seconds // 60} min, compared on the next run: "
                        f"{len(self.settling)} ({', '.join(self.settling[:10])}{', ...' if len(self.settling) > 10 else ''})")
@@ -51,7 +52,7 @@ class ReconciliationReport:
     def problems(self) -> list[str]:
         """Every line that names a difference (the indented lines under each flow's heading)."""
         customers = [line.strip() for line in self.customers.lines()[1:] if not line.strip().startswith("deleted in Stripe")]
-        return customers + list(self.invoices.problems)
+        return customers + (list(self.invoices.problems) if self.invoices is not None else [])
 
     def summary(self) -> dict[str, Any]:
         """What the reconcile task returns as XCom: counts, and the first problems (never a secret)."""
@@ -60,10 +61,10 @@ class ReconciliationReport:
             "ok": self.ok,
             "customers": {"stripe": self.customers.stripe_count, "netsuite": self.customers.netsuite_count,
                           "matched": self.customers.matched},
-            "invoices": {"stripe": self.invoices.stripe_invoices, "netsuite": self.invoices.netsuite_invoices,
-                         "matched": self.invoices.matched,
-                         "credit_memos_expected": self.invoices.credit_memos_expected,
-                         "credit_memos_matched": self.invoices.credit_memos_matched},
+            "invoices": None if self.invoices is None else {
+                "stripe": self.invoices.stripe_invoices, "netsuite": self.invoices.netsuite_invoices,
+                "matched": self.invoices.matched, "credit_memos_expected": self.invoices.credit_memos_expected,
+                "credit_memos_matched": self.invoices.credit_memos_matched},
             "problem_count": len(problems),
             "problems": problems[:REPORTED_PROBLEMS],
             "settling": len(self.settling),
@@ -93,12 +94,17 @@ def _invoice_of_row(external_id: str, invoice_of_note: Mapping[str, str]) -> str
 def build_report(
     stripe: StripeHook,
     netsuite: NetSuiteHook,
-    settings: InvoiceSettings,
+    settings: Settings,
     *,
     settle_seconds: int = 0,
     now: float | None = None,
 ) -> ReconciliationReport:
-    """Read both systems and compare them (customers, invoices and their credit memos)."""
+    """Read both systems and compare them (customers, invoices and their credit memos).
+
+    With the customers flow switched off, only the customers NetSuite has (those the invoices flow
+    created) are compared; with the invoices flow off, invoices are not compared.
+    """
+    notes: list[str] = []
     settling: set[str] = set()
     if settle_seconds:
         since = int((time.time() if now is None else now) - settle_seconds)
@@ -111,20 +117,30 @@ def build_report(
     found = stripe.retrieve_many("customers", unlisted - settling)
     deleted = [cid for cid, obj in found.items() if isinstance(obj, dict) and obj.get("deleted")]
     customer_rows_compared = [r for r in customer_rows if r.get("externalid") not in settling]
+    if not settings.customers.enabled:
+        in_netsuite = {r.get("externalid") for r in customer_rows}
+        live = [c for c in live if c["id"] in in_netsuite]
+        notes.append("customers flow switched off (customers.enabled): only the customers NetSuite has are compared")
     customers = reconcile_customers(live, customer_rows_compared, deleted_in_stripe=deleted)
+    if not settings.invoices.enabled:
+        notes.append("invoices flow switched off (invoices.enabled): invoices not compared")
+        return ReconciliationReport(customers=customers, invoices=None, settle_seconds=settle_seconds,
+                                    settling=sorted(x for x in settling if x.startswith("cus_")),
+                                    customer_rows=customer_rows, notes=notes)
 
     invoices = (i for i in stripe.list_objects("invoices") if i["id"] not in settling)  # read as compared
-    notes = list(stripe.list_objects("credit_notes"))
-    invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in notes}
-    notes = [cn for cn in notes if invoice_of_note[cn["id"]] not in settling]
+    credit_notes = list(stripe.list_objects("credit_notes"))
+    invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in credit_notes}
+    credit_notes = [cn for cn in credit_notes if invoice_of_note[cn["id"]] not in settling]
     transaction_rows = list(netsuite.suiteql_after(NETSUITE_ROWS_QUERY))
     compared_rows = [r for r in transaction_rows
                      if _invoice_of_row(str(r.get("externalid") or ""), invoice_of_note) not in settling]
     return ReconciliationReport(
         customers=customers,
-        invoices=reconcile_invoices(invoices, notes, compared_rows, settings),
+        invoices=reconcile_invoices(invoices, credit_notes, compared_rows, settings.invoices),
         settling=sorted(x for x in settling if x.startswith(("cus_", "in_"))),
         settle_seconds=settle_seconds,
         customer_rows=customer_rows,
         transaction_rows=transaction_rows,
+        notes=notes,
     )
