@@ -109,38 +109,47 @@ def build_report(
     if settle_seconds:
         since = int((time.time() if now is None else now) - settle_seconds)
         settling = recently_changed(stripe.list_objects("events", created_gte=since))
-    live = [{"id": c["id"], "email": c.get("email")} for c in stripe.list_objects("customers")
-            if c["id"] not in settling]  # what the comparison reads; a large account streams through
-    customer_rows = list(netsuite.suiteql_after(CUSTOMER_ROWS_QUERY))
-    known = {c["id"] for c in live}
-    unlisted = {r["externalid"] for r in customer_rows if str(r.get("externalid", "")).startswith("cus_")} - known
-    found = stripe.retrieve_many("customers", unlisted - settling)
-    deleted = [cid for cid, obj in found.items() if isinstance(obj, dict) and obj.get("deleted")]
-    customer_rows_compared = [r for r in customer_rows if r.get("externalid") not in settling]
-    if not settings.customers.enabled:
-        in_netsuite = {r.get("externalid") for r in customer_rows}
-        live = [c for c in live if c["id"] in in_netsuite]
-        notes.append("customers flow switched off (customers.enabled): only the customers NetSuite has are compared")
-    customers = reconcile_customers(live, customer_rows_compared, deleted_in_stripe=deleted)
-    if not settings.invoices.enabled:
+    customers, customer_rows = _compare_customers(stripe, netsuite, settings, settling, notes)
+    if settings.invoices.enabled:
+        invoices, transaction_rows = _compare_invoices(stripe, netsuite, settings, settling)
+    else:
         notes.append("invoices flow switched off (invoices.enabled): invoices not compared")
-        return ReconciliationReport(customers=customers, invoices=None, settle_seconds=settle_seconds,
-                                    settling=sorted(x for x in settling if x.startswith("cus_")),
-                                    customer_rows=customer_rows, notes=notes)
-
-    invoices = (i for i in stripe.list_objects("invoices") if i["id"] not in settling)  # read as compared
-    credit_notes = list(stripe.list_objects("credit_notes"))
-    invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in credit_notes}
-    credit_notes = [cn for cn in credit_notes if invoice_of_note[cn["id"]] not in settling]
-    transaction_rows = list(netsuite.suiteql_after(NETSUITE_ROWS_QUERY))
-    compared_rows = [r for r in transaction_rows
-                     if _invoice_of_row(str(r.get("externalid") or ""), invoice_of_note) not in settling]
+        invoices, transaction_rows = None, []
+    compared = ("cus_", "in_") if invoices is not None else ("cus_",)
     return ReconciliationReport(
         customers=customers,
-        invoices=reconcile_invoices(invoices, credit_notes, compared_rows, settings.invoices),
-        settling=sorted(x for x in settling if x.startswith(("cus_", "in_"))),
+        invoices=invoices,
+        settling=sorted(x for x in settling if x.startswith(compared)),
         settle_seconds=settle_seconds,
         customer_rows=customer_rows,
         transaction_rows=transaction_rows,
         notes=notes,
     )
+
+
+def _compare_customers(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings, settling: set[str],
+                       notes: list[str]) -> tuple[CustomerReconciliation, list[dict[str, Any]]]:
+    live = [{"id": c["id"], "email": c.get("email")} for c in stripe.list_objects("customers")
+            if c["id"] not in settling]  # what the comparison reads; a large account streams through
+    rows = list(netsuite.suiteql_after(CUSTOMER_ROWS_QUERY))
+    known = {c["id"] for c in live}
+    unlisted = {r["externalid"] for r in rows if str(r.get("externalid", "")).startswith("cus_")} - known
+    found = stripe.retrieve_many("customers", unlisted - settling)
+    deleted = [cid for cid, obj in found.items() if isinstance(obj, dict) and obj.get("deleted")]
+    if not settings.customers.enabled:
+        in_netsuite = {r.get("externalid") for r in rows}
+        live = [c for c in live if c["id"] in in_netsuite]
+        notes.append("customers flow switched off (customers.enabled): only the customers NetSuite has are compared")
+    compared_rows = [r for r in rows if r.get("externalid") not in settling]
+    return reconcile_customers(live, compared_rows, deleted_in_stripe=deleted), rows
+
+
+def _compare_invoices(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings,
+                      settling: set[str]) -> tuple[InvoiceReconciliation, list[dict[str, Any]]]:
+    invoices = (i for i in stripe.list_objects("invoices") if i["id"] not in settling)  # read as compared
+    credit_notes = list(stripe.list_objects("credit_notes"))
+    invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in credit_notes}
+    credit_notes = [cn for cn in credit_notes if invoice_of_note[cn["id"]] not in settling]
+    rows = list(netsuite.suiteql_after(NETSUITE_ROWS_QUERY))
+    compared_rows = [r for r in rows if _invoice_of_row(str(r.get("externalid") or ""), invoice_of_note) not in settling]
+    return reconcile_invoices(invoices, credit_notes, compared_rows, settings.invoices), rows
