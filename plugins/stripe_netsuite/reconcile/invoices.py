@@ -133,7 +133,7 @@ def reconcile_invoices(
         expected_remaining = (0 if payments_synced else paid) + (0 if closed else int(inv.get("amount_remaining") or 0))
         if not payments_synced and paid:
             report.awaiting_payments[currency] += money(paid)
-        customer = expandable_id(inv["customer"])
+        customer = inv["customer"]  # an ID already (_compared_fields)
         differences = [
             f"{name} Stripe {want}, NetSuite {got}"
             for name, want, got in (
