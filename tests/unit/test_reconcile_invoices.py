@@ -16,8 +16,9 @@ def stripe_invoice(invoice_id="in_1", total=10000, status="paid", currency="usd"
     return invoice
 
 
-def row(external_id="in_1", total="100.00", remaining="0.00", recordtype="invoice", currency="USD", customer="cus_1"):
-    return {"id": "1", "externalid": external_id, "recordtype": recordtype, "foreigntotal": total,
+def row(external_id="in_1", total="100.00", remaining="0.00", recordtype="invoice", currency="USD", customer="cus_1",
+        internal_id="1"):
+    return {"id": internal_id, "externalid": external_id, "recordtype": recordtype, "foreigntotal": total,
             "foreignamountremaining": remaining, "currency": currency, "customer": customer}
 
 
@@ -111,33 +112,66 @@ def _find(rows, external_id):
     return next(r for r in rows if r["externalid"] == external_id)
 
 
+FLOW = "stripe_invoices_to_netsuite"
+
+
+def rewrite(invoice_id):
+    return f" -> fix: trigger {FLOW} with stripe_ids [{invoice_id}] and force_rewrite on"
+
+
+def load(invoice_id):
+    return f"{rewrite(invoice_id)} (if its check_failed_records task lists {invoice_id}, fix the cause it gives first)"
+
+
+def hand_applied(invoice_id):
+    return (" -> check NetSuite for a payment or credit applied to it by hand and undo it; if there is none, fix: "
+            f"trigger {FLOW} with stripe_ids [{invoice_id}] and force_rewrite on")
+
+
+NOT_IN_STRIPE = (" -> check NetSuite: an invoice created or copied by hand there, or from another Stripe account, "
+                 "carries this external ID; delete it or change its external ID in NetSuite")
+DUPLICATED = (" -> check NetSuite: a record created or copied by hand there carries this external ID too; delete that "
+              "duplicate or change its external ID in NetSuite")
+
+
 @pytest.mark.parametrize("change, expected", [
-    (lambda i, n, r: r.remove(_find(r, "in_open")), ["in_open: missing in NetSuite (2500 JPY, open)"]),
+    (lambda i, n, r: r.remove(_find(r, "in_open")),
+     "in_open: missing in NetSuite (Stripe 2500 JPY, open)" + load("in_open")),
     (lambda i, n, r: _find(r, "in_paid").update(foreigntotal="100.01"),
-     ["in_paid: total Stripe 100.00, NetSuite 100.01"]),
+     "in_paid: total Stripe 100.00 USD, NetSuite 100.01 USD" + rewrite("in_paid")),
+    (lambda i, n, r: _find(r, "in_paid").update(foreigntotal=160),  # SuiteQL may answer a number
+     "in_paid: total Stripe 100.00 USD, NetSuite 160.00 USD" + rewrite("in_paid")),
     (lambda i, n, r: _find(r, "in_negative").update(foreigntotal="-125.01"),
-     ["in_negative: total Stripe 0.00, NetSuite -125.01"]),
-    (lambda i, n, r: _find(r, "in_paid").update(currency="EUR"), ["in_paid: currency Stripe USD, NetSuite EUR"]),
-    (lambda i, n, r: _find(r, "in_paid").update(customer="cus_9"), ["in_paid: customer Stripe cus_1, NetSuite cus_9"]),
+     "in_negative: total Stripe 0.00 USD, NetSuite -125.01 USD" + rewrite("in_negative")),
+    (lambda i, n, r: _find(r, "in_paid").update(currency="EUR"),
+     "in_paid: currency Stripe USD, NetSuite EUR" + rewrite("in_paid")),
+    (lambda i, n, r: _find(r, "in_paid").update(customer="cus_9"),
+     "in_paid: customer Stripe cus_1, NetSuite cus_9" + rewrite("in_paid")),
     (lambda i, n, r: _find(r, "in_open").update(foreignamountremaining="2000"),
-     ["in_open: amount remaining Stripe 2500, NetSuite 2000"]),
+     "in_open: amount remaining Stripe 2500 JPY, NetSuite 2000 JPY" + hand_applied("in_open")),
+    (lambda i, n, r: _find(r, "in_open").update(foreigntotal=2400.0, foreignamountremaining=2000.0),
+     "in_open: total Stripe 2500 JPY, NetSuite 2400 JPY; amount remaining Stripe 2500 JPY, NetSuite 2000 JPY"
+     + rewrite("in_open")),
     (lambda i, n, r: r.remove(_find(r, "cm-void-in_void")),
-     ["cm-void-in_void: credit memo for in_void missing in NetSuite (50.00 USD)"]),
+     "cm-void-in_void: credit memo for in_void missing in NetSuite (Stripe 50.00 USD)" + load("in_void")),
     (lambda i, n, r: r.remove(_find(r, "cm-bal-in_balance")),
-     ["cm-bal-in_balance: credit memo for in_balance missing in NetSuite (70.00 USD)"]),
+     "cm-bal-in_balance: credit memo for in_balance missing in NetSuite (Stripe 70.00 USD)" + load("in_balance")),
     (lambda i, n, r: _find(r, "cn_bal").update(foreigntotal="20.00"),
-     ["cn_bal: credit memo total Stripe 8.00, NetSuite 20.00"]),
-    (lambda i, n, r: _find(r, "cn_void").update(foreigntotal="10.00"),
-     ["cn_void: credit memo total Stripe 0.00, NetSuite 10.00"]),
+     "cn_bal: credit memo for in_paid: total Stripe 8.00 USD, NetSuite 20.00 USD" + rewrite("in_paid")),
+    (lambda i, n, r: _find(r, "cn_void").update(foreigntotal=10),
+     "cn_void: credit memo for in_paid: total Stripe 0.00 USD, NetSuite 10.00 USD" + rewrite("in_paid")),
     (lambda i, n, r: _find(r, "cm-unc-in_uncollectible").update(recordtype="invoice"),
-     ["cm-unc-in_uncollectible: credit memo for in_uncollectible missing in NetSuite (36.80 GBP)"]),
-    (lambda i, n, r: r.append(row("in_paid", "100.00", "100.00")),
-     ["in_paid: 2 NetSuite records share this external ID"]),
-    (lambda i, n, r: r.append(row("in_draft", "9.99")), ["in_draft: in NetSuite, not a finalized Stripe invoice"]),
-    (lambda i, n, r: r.append(row("in_gone", "1.00")), ["in_gone: in NetSuite, not a finalized Stripe invoice"]),
+     "cm-unc-in_uncollectible: credit memo for in_uncollectible missing in NetSuite (Stripe 36.80 GBP)"
+     + load("in_uncollectible")),
+    (lambda i, n, r: r.append(row("in_paid", "100.00", "100.00", internal_id="7")),
+     "in_paid: 2 NetSuite records share this external ID (internal IDs 1, 7)" + DUPLICATED),
+    (lambda i, n, r: r.append(row("in_draft", "9.99", internal_id="8")),
+     "in_draft: in NetSuite (internal ID 8), not a finalized Stripe invoice" + NOT_IN_STRIPE),
+    (lambda i, n, r: r.append(row("in_gone", "1.00", internal_id="9")),
+     "in_gone: in NetSuite (internal ID 9), not a finalized Stripe invoice" + NOT_IN_STRIPE),
 ])
-def test_each_kind_of_difference_is_one_problem(change, expected):
-    assert problems_after(change) == expected
+def test_each_kind_of_difference_is_one_line_saying_what_to_do(change, expected):
+    assert problems_after(change) == [expected]
 
 
 def test_a_mismatch_is_reported_in_the_lines():
@@ -203,4 +237,76 @@ def test_an_invoice_loaded_without_its_debit_balance_is_reported():
     rows = debit_rows()
     _find(rows, "in_debit").update(foreigntotal="100.00", foreignamountremaining="100.00")
     assert reconciled(debit_invoices(), rows).problems == [
-        "in_debit: total Stripe 125.00, NetSuite 100.00; amount remaining Stripe 125.00, NetSuite 100.00"]
+        "in_debit: total Stripe 125.00 USD, NetSuite 100.00 USD; amount remaining Stripe 125.00 USD, NetSuite 100.00 USD"
+        + rewrite("in_debit")]
+
+
+@pytest.mark.parametrize("currency, stripe_total, netsuite_total, expected", [
+    ("usd", 15000, "160", "total Stripe 150.00 USD, NetSuite 160.00 USD"),
+    ("usd", 15000, 160, "total Stripe 150.00 USD, NetSuite 160.00 USD"),
+    ("usd", 15000, 160.0, "total Stripe 150.00 USD, NetSuite 160.00 USD"),
+    ("usd", 15000, "160.0", "total Stripe 150.00 USD, NetSuite 160.00 USD"),
+    ("usd", 15000, 150.5, "total Stripe 150.00 USD, NetSuite 150.50 USD"),
+    ("jpy", 15000, 16000.0, "total Stripe 15000 JPY, NetSuite 16000 JPY"),
+    ("jpy", 15000, "16000", "total Stripe 15000 JPY, NetSuite 16000 JPY"),
+    ("kwd", 150000, 160.5, "total Stripe 150.000 KWD, NetSuite 160.500 KWD"),
+    ("kwd", 150000, 160, "total Stripe 150.000 KWD, NetSuite 160.000 KWD"),
+    ("kwd", 150000, "150.01", "total Stripe 150.000 KWD, NetSuite 150.010 KWD"),
+])
+def test_amounts_print_with_the_currency_decimals_on_both_sides(currency, stripe_total, netsuite_total, expected):
+    invoice = stripe_invoice("in_1", stripe_total, currency=currency, paid=0, status="open", remaining=0)
+    report = reconciled([invoice], [row("in_1", netsuite_total, "0", currency=currency.upper())])
+    assert report.problems == [f"in_1: {expected}" + rewrite("in_1")]
+
+
+@pytest.mark.parametrize("currency, stripe_total, netsuite_total", [
+    ("usd", 30, 0.1 + 0.2),  # 0.30000000000000004: a float's noise is no difference
+    ("usd", 1010, 10.1), ("usd", 1000, 10), ("usd", 1000, "10"), ("usd", 0, -0.0),
+    ("jpy", 2500, 2500.0), ("jpy", 2500, "2500"), ("kwd", 1500, 1.5), ("kwd", 1500, "1.500"),
+])
+def test_netsuite_numbers_of_any_type_compare_by_value(currency, stripe_total, netsuite_total):
+    invoice = stripe_invoice("in_1", stripe_total, currency=currency, paid=0, status="open", remaining=0)
+    report = reconciled([invoice], [row("in_1", netsuite_total, None, currency=currency.upper())])
+    assert report.problems == [] and report.matched == 1
+
+
+def test_netsuite_amounts_become_exact_decimals_at_the_currency_decimals():
+    from decimal import Decimal
+
+    from stripe_netsuite.reconcile.lines import money, netsuite_amount
+
+    assert [str(netsuite_amount(x, "USD")) for x in (160, 160.0, "160", "160.1", 0.1 + 0.2, -0.0, None, "")] == [
+        "160.00", "160.00", "160.00", "160.10", "0.30", "0.00", "0.00", "0.00"]
+    assert str(netsuite_amount(2500.0, "jpy")) == "2500" and str(netsuite_amount(1.5, "KWD")) == "1.500"
+    assert [money(Decimal(x), c) for x, c in (("150", "usd"), ("0", "USD"), ("-125.01", "USD"), ("2500", "JPY"),
+                                             ("1.5", "KWD"), ("1E+3", "USD"))] == [
+        "150.00 USD", "0.00 USD", "-125.01 USD", "2500 JPY", "1.500 KWD", "1000.00 USD"]
+
+
+def test_the_totals_per_currency_print_both_sides_and_the_payments_to_apply_as_information():
+    invoices, notes, rows = consistent_set()
+    for r in rows:  # SuiteQL answers numbers too
+        r["foreigntotal"] = float(r["foreigntotal"])
+    report = reconciled(invoices, rows, notes)
+    assert report.ok and report.lines()[1:] == [
+        "  GBP invoiced: Stripe 46.80 GBP, NetSuite 46.80 GBP",
+        "  GBP for information: 10.00 GBP paid in Stripe, for the payments flow to apply (open in NetSuite until then; "
+        "not a difference)",
+        "  JPY invoiced: Stripe 2500 JPY, NetSuite 2500 JPY",
+        "  JPY for information: 500 JPY paid in Stripe, for the payments flow to apply (open in NetSuite until then; "
+        "not a difference)",
+        "  USD invoiced: Stripe 844.00 USD, NetSuite 844.00 USD",
+        "  USD for information: 690.00 USD paid in Stripe, for the payments flow to apply (open in NetSuite until then; "
+        "not a difference)",
+    ]
+
+
+def test_with_the_payments_applied_no_information_line_is_printed():
+    report = reconciled([stripe_invoice("in_1", 10000)], [row("in_1", 100, 0)], payments_synced=True)
+    assert report.lines()[1:] == ["  USD invoiced: Stripe 100.00 USD, NetSuite 100.00 USD"]
+
+
+def test_a_netsuite_side_in_another_currency_prints_in_that_currency():
+    report = reconciled([stripe_invoice("in_1", 15000, currency="usd")], [row("in_1", 16000, 16000, currency="JPY")])
+    assert report.problems == ["in_1: currency Stripe USD, NetSuite JPY; total Stripe 150.00 USD, NetSuite 16000 JPY; "
+                               "amount remaining Stripe 150.00 USD, NetSuite 16000 JPY" + rewrite("in_1")]

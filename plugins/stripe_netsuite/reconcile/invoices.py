@@ -1,6 +1,7 @@
 """Compare Stripe invoices and credit notes with NetSuite invoices and credit memos (pure).
 
-A user report (the demo prints it; the README says how to read it) and the flows' test oracle.
+A user report (the demo and the reconciliation DAG print it; each difference line says what to do,
+``lines.py``) and the flows' test oracle.
 For every finalized Stripe invoice NetSuite must hold one invoice under its Stripe ID with the
 same customer, currency and total (a negative Stripe total is a zero NetSuite invoice; a debit
 customer balance Stripe billed on the invoice adds to it), and an amount remaining equal to what
@@ -19,6 +20,18 @@ from typing import Any
 from stripe_netsuite.mapping.invoices import FINALIZED, balance_credit_used, balance_debit_carried, credited_to_balance
 from stripe_netsuite.mapping.money import to_decimal
 from stripe_netsuite.mapping.records import expandable_id
+from stripe_netsuite.reconcile.lines import (
+    INVOICES_FLOW,
+    difference,
+    duplicated,
+    internal_ids,
+    load,
+    money,
+    netsuite_amount,
+    not_in_stripe,
+    rewrite,
+    undo_hand_applied,
+)
 from stripe_netsuite.settings import InvoiceSettings
 
 NETSUITE_ROWS_QUERY = (
@@ -36,7 +49,7 @@ class InvoiceReconciliation:
     matched: int = 0
     credit_memos_expected: int = 0
     credit_memos_matched: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one line each: Stripe ID, what differs, -> what to do
     awaiting_payments: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     totals: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # currency -> (Stripe, NetSuite)
 
@@ -51,9 +64,12 @@ class InvoiceReconciliation:
             f"{self.credit_memos_matched}" + (" - OK" if self.ok else " - MISMATCH")
         ]
         for currency, (stripe_total, netsuite_total) in sorted(self.totals.items()):
+            out.append(f"  {currency} invoiced: Stripe {money(stripe_total, currency)}, "
+                       f"NetSuite {money(netsuite_total, currency)}")
             waiting = self.awaiting_payments.get(currency, Decimal(0))
-            out.append(f"  {currency}: invoiced Stripe {stripe_total}, NetSuite {netsuite_total}; "
-                       f"paid in Stripe, for the payments flow to apply: {waiting}")
+            if waiting:
+                out.append(f"  {currency} for information: {money(waiting, currency)} paid in Stripe, for the payments "
+                           "flow to apply (open in NetSuite until then; not a difference)")
         out += [f"  {problem}" for problem in self.problems]
         return out
 
@@ -113,49 +129,76 @@ def reconcile_invoices(
     by_id = {r["externalid"]: r for r in rows}
     ns_invoices = {x: r for x, r in by_id.items() if r["recordtype"] == "invoice" and x.startswith("in_")}
     report = InvoiceReconciliation(stripe_invoices=len(invoices), netsuite_invoices=len(ns_invoices))
-    report.problems += [f"{x}: {n} NetSuite records share this external ID" for x, n in counts.items() if n > 1]
-    report.problems += [f"{x}: in NetSuite, not a finalized Stripe invoice" for x in sorted(set(ns_invoices) - set(invoices))]
+    shared = {x for x, n in counts.items() if n > 1}
+    shared_ids: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        if r["externalid"] in shared:
+            shared_ids[r["externalid"]].append(r.get("id"))
+    report.problems += [difference(x, f"{counts[x]} NetSuite records share this external ID{internal_ids(ids)}",
+                                   duplicated("a record")) for x, ids in shared_ids.items()]
+    report.problems += [
+        difference(x, f"in NetSuite{internal_ids([ns_invoices[x].get('id')])}, not a finalized Stripe invoice",
+                   not_in_stripe("an invoice"))
+        for x in sorted(set(ns_invoices) - set(invoices))
+    ]
     stripe_totals: dict[str, Decimal] = defaultdict(Decimal)
     netsuite_totals: dict[str, Decimal] = defaultdict(Decimal)
     for invoice_id in sorted(invoices):
         inv = invoices[invoice_id]
         currency = inv["currency"].upper()
-        money = lambda minor: to_decimal(int(minor), currency)  # noqa: E731
+        amount = lambda minor: to_decimal(int(minor), currency)  # noqa: E731
         expected_total = _expected_total(inv)
-        stripe_totals[currency] += money(expected_total)
+        stripe_totals[currency] += amount(expected_total)
         row = ns_invoices.get(invoice_id)
         if row is None:
-            report.problems.append(f"{invoice_id}: missing in NetSuite ({money(inv['total'])} {currency}, {inv['status']})")
+            stripe_total = money(amount(inv["total"]), currency)
+            report.problems.append(difference(invoice_id, f"missing in NetSuite (Stripe {stripe_total}, {inv['status']})",
+                                              load(INVOICES_FLOW, invoice_id)))
             continue
-        netsuite_totals[currency] += Decimal(str(row["foreigntotal"]))
+        ns_currency = str(row.get("currency") or currency).upper()
+        ns_total = netsuite_amount(row.get("foreigntotal"), ns_currency)
+        netsuite_totals[currency] += ns_total
         closed = inv["status"] == "void" or (inv["status"] == "uncollectible" and not settings.keep_unpaid_invoices_open)
         paid = int(inv.get("amount_paid") or 0)
         expected_remaining = (0 if payments_synced else paid) + (0 if closed else int(inv.get("amount_remaining") or 0))
         if not payments_synced and paid:
-            report.awaiting_payments[currency] += money(paid)
+            report.awaiting_payments[currency] += amount(paid)
         customer = inv["customer"]  # an ID already (_compared_fields)
+        ns_remaining = netsuite_amount(row.get("foreignamountremaining"), ns_currency)
         differences = [
-            f"{name} Stripe {want}, NetSuite {got}"
-            for name, want, got in (
-                ("currency", currency, str(row["currency"]).upper()),
-                ("customer", customer, row["customer"]),
-                ("total", money(expected_total), Decimal(str(row["foreigntotal"]))),
-                ("amount remaining", money(expected_remaining), Decimal(str(row["foreignamountremaining"] or 0))),
+            (name, f"{name} Stripe {shown_want}, NetSuite {shown_got}")
+            for name, want, got, shown_want, shown_got in (
+                ("currency", currency, ns_currency, currency, ns_currency),
+                ("customer", customer, row.get("customer"), customer, row.get("customer")),
+                ("total", amount(expected_total), ns_total,
+                 money(amount(expected_total), currency), money(ns_total, ns_currency)),
+                ("amount remaining", amount(expected_remaining), ns_remaining,
+                 money(amount(expected_remaining), currency), money(ns_remaining, ns_currency)),
             )
             if want != got
         ]
         if differences:
-            report.problems.append(f"{invoice_id}: " + "; ".join(differences))
+            only_remaining = [name for name, _ in differences] == ["amount remaining"]
+            remedy = (undo_hand_applied if only_remaining else rewrite)(INVOICES_FLOW, invoice_id)
+            report.problems.append(difference(invoice_id, "; ".join(text for _, text in differences), remedy))
         else:
             report.matched += 1
         for memo_id, total in _expected_memos(inv, notes_by_invoice.get(invoice_id, []), settings).items():
             report.credit_memos_expected += 1
             memo = by_id.get(memo_id)
             if memo is None or memo["recordtype"] != "creditMemo":
-                report.problems.append(f"{memo_id}: credit memo for {invoice_id} missing in NetSuite ({money(total)} {currency})")
-            elif Decimal(str(memo["foreigntotal"])) != money(total):
-                report.problems.append(f"{memo_id}: credit memo total Stripe {money(total)}, NetSuite {memo['foreigntotal']}")
+                report.problems.append(difference(
+                    memo_id, f"credit memo for {invoice_id} missing in NetSuite (Stripe {money(amount(total), currency)}"
+                             ")", load(INVOICES_FLOW, invoice_id)))
+                continue
+            memo_currency = str(memo.get("currency") or currency).upper()
+            memo_total = netsuite_amount(memo.get("foreigntotal"), memo_currency)
+            if memo_total != amount(total):
+                report.problems.append(difference(
+                    memo_id, f"credit memo for {invoice_id}: total Stripe {money(amount(total), currency)}, "
+                             f"NetSuite {money(memo_total, memo_currency)}", rewrite(INVOICES_FLOW, invoice_id)))
             else:
                 report.credit_memos_matched += 1
-    report.totals = {c: (stripe_totals[c], to_decimal(0, c) + netsuite_totals[c]) for c in stripe_totals}
+    report.totals = {c: (to_decimal(0, c) + stripe_totals[c], to_decimal(0, c) + netsuite_totals[c])
+                     for c in stripe_totals}
     return report

@@ -50,9 +50,8 @@ class ReconciliationReport:
         return out
 
     def problems(self) -> list[str]:
-        """Every line that names a difference (the indented lines under each flow's heading)."""
-        customers = [line.strip() for line in self.customers.lines()[1:] if not line.strip().startswith("deleted in Stripe")]
-        return customers + (list(self.invoices.problems) if self.invoices is not None else [])
+        """Every line that names a difference, each saying what to do (``<Stripe ID>: <what differs> -> <fix>``)."""
+        return self.customers.problems() + (list(self.invoices.problems) if self.invoices is not None else [])
 
     def summary(self) -> dict[str, Any]:
         """What the reconcile task returns as XCom: counts, and the first problems (never a secret)."""
@@ -141,7 +140,8 @@ def _compare_customers(stripe: StripeHook, netsuite: NetSuiteHook, settings: Set
         live = [c for c in live if c["id"] in in_netsuite]
         notes.append("customers flow switched off (customers.enabled): only the customers NetSuite has are compared")
     compared_rows = [r for r in rows if r.get("externalid") not in settling]
-    return reconcile_customers(live, compared_rows, deleted_in_stripe=deleted), rows
+    rewritable = settings.customers.enabled and settings.customers.update_existing
+    return reconcile_customers(live, compared_rows, deleted_in_stripe=deleted, rewritable=rewritable), rows
 
 
 def _compare_invoices(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings,

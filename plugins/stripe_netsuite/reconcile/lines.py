@@ -1,0 +1,69 @@
+"""What the report's lines say: amounts at the currency's decimals, and what to do about each difference.
+
+A difference reads ``<Stripe ID>: <what differs> -> <what to do>``. What to do is either a run of a
+flow DAG for just that record (``stripe_ids``, with ``force_rewrite`` so a record edited by hand in
+NetSuite is written again from Stripe) or a check in NetSuite (a record made or copied there by hand).
+Amounts print with the currency's decimals on both sides (``150.00 USD``, ``2500 JPY``, ``1.500 KWD``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from stripe_netsuite.mapping.money import exponent
+
+CUSTOMERS_FLOW = "stripe_customers_to_netsuite"
+INVOICES_FLOW = "stripe_invoices_to_netsuite"  # also writes the credit memos of its invoices
+
+
+def netsuite_amount(value: Any, currency: str) -> Decimal:
+    """A SuiteQL number (a string, int or float; None or '' is 0) as an exact Decimal at the currency's decimals."""
+    text = "0" if value is None or value == "" else str(value)  # str(): a float's shortest form, 10.1 not 10.0999...
+    return Decimal(text).quantize(Decimal(1).scaleb(-exponent(currency))) + 0  # + 0: never -0.00
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """Decimal('150') USD -> '150.00 USD'; JPY -> '150 JPY'; KWD -> '150.000 KWD'."""
+    exact = amount.quantize(Decimal(1).scaleb(-exponent(currency))) + 0
+    return f"{exact:f} {currency.upper()}"
+
+
+def rewrite(flow_dag: str, stripe_id: str) -> str:
+    return f"fix: trigger {flow_dag} with stripe_ids [{stripe_id}] and force_rewrite on"
+
+
+def load(flow_dag: str, stripe_id: str) -> str:
+    """A record NetSuite does not have: a load that failed waits in the flow's retry queue, with its reason."""
+    return (f"{rewrite(flow_dag, stripe_id)} (if its check_failed_records task lists {stripe_id}, "
+            "fix the cause it gives first)")
+
+
+def undo_hand_applied(flow_dag: str, stripe_id: str) -> str:
+    """An amount remaining that differs while the total agrees: most often a payment applied by hand."""
+    return (f"check NetSuite for a payment or credit applied to it by hand and undo it; if there is none, "
+            f"{rewrite(flow_dag, stripe_id)}")
+
+
+def not_in_stripe(record: str) -> str:
+    """``record``: 'a customer', 'an invoice'."""
+    return (f"check NetSuite: {record} created or copied by hand there, or from another Stripe account, carries "
+            "this external ID; delete it or change its external ID in NetSuite")
+
+
+def duplicated(record: str) -> str:
+    """``record``: 'a customer', 'a record'."""
+    return (f"check NetSuite: {record} created or copied by hand there carries this external ID too; delete that "
+            "duplicate or change its external ID in NetSuite")
+
+
+def internal_ids(ids: list[Any]) -> str:
+    """' (internal ID 12)', ' (internal IDs 12, 40)'; '' when the rows do not say."""
+    known = [str(x) for x in ids if x not in (None, "")]
+    if not known:
+        return ""
+    return f" (internal ID{'s' if len(known) > 1 else ''} {', '.join(known)})"
+
+
+def difference(stripe_id: str, what: str, remedy: str) -> str:
+    return f"{stripe_id}: {what} -> {remedy}"
