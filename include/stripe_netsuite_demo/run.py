@@ -25,7 +25,6 @@ BIN = Path(sys.executable).parent
 FLOW_DAGS = ["stripe_customers_to_netsuite", "stripe_invoices_to_netsuite"]
 RECONCILIATION_DAG = "stripe_netsuite_reconciliation"
 TBA = {
-    "auth_type": "tba",
     "consumer_key": "sandbox-consumer-key",
     "consumer_secret": "sandbox-consumer-secret",
     "token_id": "sandbox-token-id",

@@ -12,8 +12,8 @@ __version__ = "0.1.0"
 _NETSUITE_EXTRA_FIELDS = {
     "auth_type": {
         "label": "Auth type",
-        "description": "tba (token-based auth, OAuth 1.0a) or oauth2 (client credentials).",
-        "schema": {"type": ["string", "null"], "enum": ["tba", "oauth2", None], "default": "tba"},
+        "description": "Empty = token-based auth (TBA, OAuth 1.0a); oauth2 = client credentials.",
+        "schema": {"type": ["string", "null"], "enum": ["tba", "oauth2", None], "default": None},
     },
     "consumer_key": {"label": "Consumer key (TBA)", "schema": {"type": ["string", "null"]}},
     "consumer_secret": {
@@ -30,8 +30,8 @@ _NETSUITE_EXTRA_FIELDS = {
     },
     "transport": {
         "label": "Transport",
-        "description": "rest (default) or soap.",
-        "schema": {"type": ["string", "null"], "enum": ["rest", "soap", None], "default": "rest"},
+        "description": "Empty = REST; soap = SOAP web services (TBA only).",
+        "schema": {"type": ["string", "null"], "enum": ["rest", "soap", None], "default": None},
     },
 }
 

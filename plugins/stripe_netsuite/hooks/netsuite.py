@@ -8,6 +8,7 @@ and get an ID map plus per-record errors; a bad record never fails the whole bat
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -68,7 +69,17 @@ class NetSuiteHook(BaseHook):
         return account
 
     def _extra(self) -> dict:
-        extra = self._connection.extra_dejson
+        # Not Connection.extra_dejson: it hands every extra value to the secrets masker, which then redacts
+        # plain words such as "oauth2" or "soap" anywhere in the logs and warns on every run that "tba"/"rest"
+        # are too short to mask. Only the credential fields are secrets.
+        raw = self._connection.extra or "{}"
+        try:
+            extra = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        except ValueError:
+            raise NetSuiteError(
+                f"Airflow connection '{self.netsuite_conn_id}': the Extra field is not valid JSON; fix it in "
+                "Admin > Connections"
+            ) from None
         from airflow.sdk.log import mask_secret
 
         for name in SECRET_FIELDS:
