@@ -1,8 +1,13 @@
-"""Finalized Stripe invoices -> NetSuite invoices; credit notes, uncollectible and void -> credit memos.
+"""## Stripe invoices → NetSuite invoices and credit memos
 
-Wiring only: the logic lives in plugins/stripe_netsuite (sync/invoices.py, mapping/invoices.py).
+Every finalized Stripe invoice becomes a NetSuite invoice for the same customer, currency and total,
+line by line (items, discounts, tax, shipping, prorations). Credit notes, invoices written off
+(uncollectible) and voided invoices become credit memos applied to their invoice, so what NetSuite
+shows open is what Stripe still expects. The customer and the items an invoice needs are created on
+the way if missing. Payments are not applied here (the payments flow will).
 """
 
+# Wiring only: the flow's logic lives in plugins/stripe_netsuite (sync/invoices.py, mapping/invoices.py).
 from airflow.sdk import DAG
 
 from stripe_netsuite.flow_dag import flow_dag
@@ -10,7 +15,7 @@ from stripe_netsuite.flow_dag import flow_dag
 dag: DAG = flow_dag(
     "invoices",
     dag_id="stripe_invoices_to_netsuite",
-    description="Finalized Stripe invoices to NetSuite invoices and credit memos (incremental by events; "
-    "backfill with start/end)",
+    description="Finalized Stripe invoices to NetSuite invoices and credit memos, hourly. Backfill: Trigger with "
+    "dates, or Airflow's Backfill option",
     doc_md=__doc__,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from airflow.sdk import Param
+from airflow.sdk import CronDataIntervalTimetable, Param
 
 NETSUITE_POOL = "netsuite_api"
 STRIPE_POOL = "stripe_api"
@@ -26,18 +26,46 @@ DEFAULT_ARGS = {
     "execution_timeout": dt.timedelta(hours=2),
 }
 
-BACKFILL_PARAMS = {
+# A flow's hourly schedule with real data intervals: a run for 10:00 covers [10:00, 11:00). Scheduled runs
+# sync incrementally from the cursor; Airflow's own backfill (the Trigger dialog's Backfill option,
+# ``airflow backfill create``, REST ``/backfills``) makes one run per hour of the chosen range, and each such
+# run lists the Stripe objects created in its hour. A plain "@hourly" would give zero-length intervals
+# (Airflow 3 defaults to CronTriggerTimetable), so a backfill run could not tell which hour it stands for.
+FLOW_SCHEDULE = CronDataIntervalTimetable("0 * * * *", timezone="UTC")
+RECONCILIATION_SCHEDULE = CronDataIntervalTimetable("0 0 * * *", timezone="UTC")
+
+# What a finance user can set when triggering a flow DAG by hand. Dates are JSON-schema "date" strings:
+# the Trigger form shows date pickers, and Airflow refuses a run whose value is not a date before creating it.
+RUN_PARAMS = {
     "start": Param(
         None,
         type=["null", "string"],
-        title="Backfill start",
-        description="Backfill objects created on or after this date (YYYY-MM-DD, UTC). Empty = incremental run.",
+        format="date",
+        title="Backfill from (date, UTC)",
+        description="Load the Stripe objects created on or after this day. Leave both dates empty for a normal "
+        "incremental run.",
     ),
     "end": Param(
         None,
         type=["null", "string"],
-        title="Backfill end (exclusive)",
-        description="Backfill objects created before this date (YYYY-MM-DD, UTC). Empty = up to now.",
+        format="date",
+        title="Backfill until (date, UTC, not included)",
+        description="Load the Stripe objects created before this day. Empty = up to now.",
+    ),
+    "stripe_ids": Param(
+        None,
+        type=["null", "array"],
+        items={"type": "string", "pattern": "^[A-Za-z0-9_]+$"},
+        title="Only these Stripe IDs",
+        description="Sync just these Stripe objects (one ID per line, e.g. in_1Q... or cus_...), whatever the "
+        "dates. Use with 'Rewrite even if unchanged' to repair a record edited by hand in NetSuite.",
+    ),
+    "force_rewrite": Param(
+        False,
+        type="boolean",
+        title="Rewrite even if unchanged",
+        description="Write every selected record to NetSuite again from Stripe, even when the connector believes "
+        "NetSuite already has it (repairs hand edits). Safe: records are matched by external ID, never duplicated.",
     ),
 }
 

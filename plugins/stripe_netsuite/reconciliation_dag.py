@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from airflow.sdk import DAG
 
-from stripe_netsuite.dag_defaults import NETSUITE_POOL, tags
+from stripe_netsuite.dag_defaults import NETSUITE_POOL, RECONCILIATION_SCHEDULE, tags
+from stripe_netsuite.dag_docs import reconciliation_doc
 from stripe_netsuite.flow_dag import scheduled_dag
 from stripe_netsuite.operators.reconcile import ReconciliationCheckOperator, ReconciliationOperator
 
 
-def reconciliation_dag(*, dag_id: str, description: str, doc_md: str | None = None, schedule: str = "@daily") -> DAG:
+def reconciliation_dag(*, dag_id: str, description: str, doc_md: str, schedule=RECONCILIATION_SCHEDULE) -> DAG:
     with scheduled_dag(dag_id=dag_id, description=description, schedule=schedule, tags=tags("reconciliation"),
-                       doc_md=doc_md) as dag:
+                       doc_md=reconciliation_doc(doc_md)) as dag:
         reconcile = ReconciliationOperator(task_id="reconcile", pool=NETSUITE_POOL)
         check_report = ReconciliationCheckOperator(task_id="check_report", summary=reconcile.output, retries=0)
         reconcile >> check_report

@@ -137,6 +137,14 @@ class Settings(_Section):
     reconciliation: ReconciliationSettings = ReconciliationSettings()
 
 
+def _problem(err: dict) -> str:
+    """One validation error as ``key: what is wrong (got value)``; pydantic's message lists allowed values."""
+    where = ".".join(str(p) for p in err["loc"])
+    given = err.get("input")
+    got = f" (got {given!r})" if isinstance(given, (str, int, float, bool)) and err["type"] != "missing" else ""
+    return f"{where}: {err['msg']}{got}"
+
+
 def settings_path(path: str | os.PathLike | None = None) -> Path | None:
     if path is not None:
         return Path(path)
@@ -160,7 +168,5 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
+        problems = "; ".join(_problem(err) for err in exc.errors(include_url=False))
         raise SettingsError(f"settings file {source} is invalid: {problems}") from None

@@ -9,7 +9,10 @@ def run_dag(dagbag, dag_id: str, conf: dict | None = None):
     dag = dagbag.dags[dag_id]
     # dag.test() merges run_conf into the (session-cached) DAG's params, so always pass every
     # param: an earlier backfill's start/end must not leak into the next run.
-    return dag.test(run_conf={"start": None, "end": None, **(conf or {})})
+    return dag.test(run_conf={**NO_PARAMS, **(conf or {})})
+
+
+NO_PARAMS = {"start": None, "end": None, "stripe_ids": None, "force_rewrite": False}
 
 
 def task_states(dag_run) -> dict[str, str]:

@@ -10,6 +10,7 @@ from airflow.sdk.exceptions import AirflowException
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.operators.task_errors import fail_without_retry
 from stripe_netsuite.reconcile.report import build_report
 from stripe_netsuite.settings import load_settings
 
@@ -38,9 +39,10 @@ class ReconciliationOperator(BaseOperator):
         self.settings_path = settings_path
 
     def execute(self, context) -> dict[str, Any]:
-        settings = load_settings(self.settings_path)
-        report = build_report(StripeHook(self.stripe_conn_id), NetSuiteHook(self.netsuite_conn_id), settings,
-                              settle_seconds=60 * settings.reconciliation.settle_minutes)
+        with fail_without_retry():
+            settings = load_settings(self.settings_path)
+            report = build_report(StripeHook(self.stripe_conn_id), NetSuiteHook(self.netsuite_conn_id), settings,
+                                  settle_seconds=60 * settings.reconciliation.settle_minutes)
         for line in report.lines():
             self.log.info("%s", line)
         return report.summary()

@@ -2,63 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pendulum
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.operators.task_errors import fail_without_retry
 from stripe_netsuite.settings import load_settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
+from stripe_netsuite.sync.engine import FlowEngine, Window
 from stripe_netsuite.sync.registry import FLOWS
-from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError
-from stripe_netsuite.hooks.stripe import StripeAuthError, StripeCursorExpiredError
-from stripe_netsuite.settings import SettingsError
-from stripe_netsuite.sync.engine import ConfigurationError, FlowEngine, Window
-from stripe_netsuite.sync.retry_queue import retry_queue_key
+from stripe_netsuite.sync.retry_queue import FailedRecord, RetryQueue, retry_queue_key, what_to_do
+from stripe_netsuite.sync.run_request import RunRequest, resolve_run_request
 from stripe_netsuite.sync.state import VariableStore
 
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() in {"", "None", "null"})
+CURSOR_MODES = ("incremental", "initial")  # the only runs that move the cursor
 
 
-def parse_bound(value: Any, name: str) -> int | None:
-    """A backfill bound (date or date-time, UTC unless it says otherwise) as Unix seconds."""
-    if _blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time(), dt.timezone.utc)
-    else:
-        try:
-            moment = pendulum.parse(str(value), tz="UTC")
-        except (ValueError, pendulum.parsing.exceptions.ParserError):
-            raise AirflowException(f"Backfill param {name}={value!r} is not a date (YYYY-MM-DD) or date-time") from None
-    return int(moment.timestamp())
-
-
-class StripeToNetSuiteOperator(BaseOperator):
-    """Run one flow: incremental from the cursor, or a backfill over ``start``..``end`` (end exclusive).
-
-    Returns the run summary (counts, Stripe ID -> NetSuite internal ID map, failures, the cursor
-    reached) as XCom; never a secret. Does not move the cursor: ``CommitCursorOperator`` does.
-    """
-
-    template_fields: Sequence[str] = ("start", "end")
-    ui_color = "#635bff"
+class _FlowTask(BaseOperator):
+    """What the flow operators share: which flow, which connections, and how to build its engine."""
 
     def __init__(
         self,
         *,
         flow: str,
-        start: Any = None,
-        end: Any = None,
         stripe_conn_id: str = StripeHook.default_conn_name,
         netsuite_conn_id: str = NetSuiteHook.default_conn_name,
         settings_path: str | None = None,
@@ -68,30 +38,64 @@ class StripeToNetSuiteOperator(BaseOperator):
         if flow not in FLOWS:
             raise ValueError(f"unknown flow {flow!r}; known: {', '.join(sorted(FLOWS))}")
         self.flow = flow
-        self.start = start
-        self.end = end
         self.stripe_conn_id = stripe_conn_id
         self.netsuite_conn_id = netsuite_conn_id
         self.settings_path = settings_path
 
-    def execute(self, context) -> dict[str, Any]:
-        start, end = parse_bound(self.start, "start"), parse_bound(self.end, "end")
-        if start is not None and end is not None and start >= end:
-            raise AirflowException(f"Backfill start {self.start} must be before end {self.end} (end is exclusive)")
-        mode = "backfill" if (start is not None or end is not None) else "incremental"
-        engine = FlowEngine(
+    def engine(self, context: Mapping[str, Any] | None) -> FlowEngine:
+        return FlowEngine(
             FLOWS[self.flow],
             stripe=StripeHook(self.stripe_conn_id),
             netsuite=NetSuiteHook(self.netsuite_conn_id),
             settings=load_settings(self.settings_path),
             state=VariableStore(),
-            run_id=context.get("run_id", "") if context else "",
+            run_id=(context or {}).get("run_id", "") or "",
         )
-        try:
-            summary = engine.run(mode, Window(start, end))
-        except (ConfigurationError, SettingsError, StripeAuthError, StripeCursorExpiredError, NetSuiteAuthError) as exc:
-            # Retrying cannot fix these: fail now, with the message that says what to change.
-            raise AirflowFailException(str(exc)) from None
+
+
+class StripeToNetSuiteOperator(_FlowTask):
+    """Run one flow as its run asks (``sync/run_request.py``): incremental from the cursor, a backfill of
+    the run's params ``start``..``end`` or of an Airflow backfill run's data interval, or just the Stripe
+    objects in ``stripe_ids``; ``force_rewrite`` rewrites records NetSuite already has.
+
+    ``start``/``end`` given here override the params. Returns the run summary (counts, Stripe ID ->
+    NetSuite internal ID map, failures, the cursor reached) as XCom; never a secret. Does not move the
+    cursor: ``CommitCursorOperator`` does.
+    """
+
+    template_fields: Sequence[str] = ("start", "end")
+    ui_color = "#635bff"
+
+    def __init__(self, *, start: Any = None, end: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start = start
+        self.end = end
+
+    def run_request(self, context: Mapping[str, Any]) -> RunRequest:
+        params = dict(context.get("params") or {})
+        for name in ("start", "end"):
+            if getattr(self, name) is not None:
+                params[name] = getattr(self, name)
+        dag_run = context.get("dag_run")
+        return resolve_run_request(
+            params,
+            run_type=getattr(dag_run, "run_type", None),
+            data_interval_start=context.get("data_interval_start"),
+            data_interval_end=context.get("data_interval_end"),
+        )
+
+    def execute(self, context) -> dict[str, Any]:
+        context = context or {}
+        with fail_without_retry():
+            request = self.run_request(context)
+            self.log.info("%s: %s", self.flow, request.describe())
+            summary = self.engine(context).run(
+                request.mode, Window(request.start, request.end),
+                stripe_ids=request.stripe_ids, force_rewrite=request.force_rewrite,
+            )
+        if summary.failed:
+            self.log.warning("%d Stripe object(s) did not load; the check_failed_records task lists each with "
+                             "what to do", len({f["stripe_id"] for f in summary.failed}))
         return summary.as_xcom()
 
 
@@ -107,8 +111,8 @@ class CommitCursorOperator(BaseOperator):
 
     def execute(self, context) -> dict[str, Any] | None:
         summary = self.summary or {}
-        if summary.get("mode") == "backfill":
-            self.log.info("Backfill run: the %s cursor stays where it is", self.flow)
+        if summary.get("mode") not in CURSOR_MODES:
+            self.log.info("This was a %s run: the %s cursor stays where it is", summary.get("mode"), self.flow)
             return None
         reached = summary.get("cursor")
         if not reached:
@@ -120,25 +124,48 @@ class CommitCursorOperator(BaseOperator):
         return reached
 
 
-class FailedRecordsCheckOperator(BaseOperator):
-    """Fail, visibly, when the sync left records in the retry queue; list each with what to do."""
+class FailedRecordsCheckOperator(_FlowTask):
+    """Fail, visibly, while records of this run are still in the retry queue; one ERROR line each.
+
+    It judges the retry queue as it stands, not the sync's old summary: a record a later run loaded
+    no longer counts. Cleared after a fix (any try after the first), it first tries this run's
+    still-queued records again, so "fix the cause, clear the red task" turns it green.
+    """
 
     template_fields: Sequence[str] = ("summary",)
     ui_color = "#ffdddd"
 
-    def __init__(self, *, flow: str, summary: Any, **kwargs: Any) -> None:
+    def __init__(self, *, summary: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.flow = flow
         self.summary = summary
 
+    def _still_queued(self, run_failed: set[str]) -> dict[str, FailedRecord]:
+        return {stripe_id: entry for stripe_id, entry in RetryQueue(self.flow, VariableStore()).load().items()
+                if stripe_id in run_failed}
+
     def execute(self, context) -> None:
-        failed = (self.summary or {}).get("failed") or []
-        if not failed:
-            self.log.info("Every %s record loaded", self.flow)
+        context = context or {}
+        run_failed = {f["stripe_id"] for f in (self.summary or {}).get("failed") or []}
+        still = self._still_queued(run_failed)
+        try_number = getattr(context.get("ti"), "try_number", 1) or 1
+        if still and try_number > 1:
+            self.log.info("Cleared after a fix: trying the %d %s record(s) of this run still in the retry queue "
+                          "again", len(still), self.flow)
+            with fail_without_retry():
+                self.engine(context).run("ids", stripe_ids=sorted(still))
+            still = self._still_queued(run_failed)
+        loaded_since = len(run_failed) - len(still)
+        if loaded_since:
+            self.log.info("%d %s record(s) that failed in this run have loaded since", loaded_since, self.flow)
+        if not still:
+            self.log.info("Every %s record of this run is in NetSuite; the retry queue holds none of them", self.flow)
             return
-        lines = [f"  {f['stripe_id']}: [{f['code']}] {f['message']}" for f in failed]
-        raise AirflowException(
-            f"{len(failed)} {self.flow} record(s) did not load; everything else did. They are kept in the "
-            f"Airflow Variable {retry_queue_key(self.flow)} and retried on every run. Fix each cause below "
-            "(in Stripe or NetSuite), then trigger the DAG or wait for the next run:\n" + "\n".join(lines)
+        for entry in still.values():
+            self.log.error("%s [%s] %s -> %s", entry.stripe_id, entry.code, entry.message, what_to_do(entry.code))
+        raise AirflowFailException(
+            f"{len(still)} Stripe {self.flow} object(s) did not load into NetSuite; everything else did. "
+            "Each has an ERROR line in this log with what to do. Fix the cause, then clear this task: it tries "
+            f"them again and turns green once they load. Until then they wait in the Airflow Variable "
+            f"{retry_queue_key(self.flow)} and every run retries them.\n"
+            + "\n".join(f"{e.stripe_id} [{e.code}] {e.message}" for e in still.values())
         )

@@ -44,7 +44,9 @@ class Window:
 @dataclass
 class SyncSummary:
     flow: str
-    mode: str  # "incremental" | "initial" | "backfill"
+    mode: str  # "incremental" | "initial" | "backfill" | "ids"
+    # seen, skipped and failed count Stripe objects; created, updated and unchanged count NetSuite records
+    # (one invoice may be several records: the invoice and its credit memos)
     seen: int = 0
     created: int = 0
     updated: int = 0
@@ -104,6 +106,7 @@ class FlowEngine:
         self.cursors = CursorStore(flow.name, state)
         self.retry_queue = RetryQueue(flow.name, state)
         self.run_id = run_id
+        self.force_rewrite = False
 
     # -- extract ----------------------------------------------------------------------------
 
@@ -129,10 +132,14 @@ class FlowEngine:
             return Window()
         return Window(start=int(dt.datetime.combine(start, dt.time(), dt.timezone.utc).timestamp()))
 
-    def _sources(self, mode: str, window: Window | None, summary: SyncSummary) -> Iterable[SourceObject]:
+    def _sources(
+        self, mode: str, window: Window | None, stripe_ids: Iterable[str], summary: SyncSummary
+    ) -> Iterable[SourceObject]:
         """The run's Stripe objects: a listing is read lazily (a large one is processed chunk by chunk)."""
         if mode == "backfill":
             return self._listed(window or Window())
+        if mode == "ids":
+            return self._retrieved(stripe_ids, summary)
         cursor = self.cursors.get()
         if cursor is not None:
             summary.mode = "incremental"
@@ -145,6 +152,16 @@ class FlowEngine:
             summary.cursor = asdict(Cursor.from_event(newest))
         return self._listed(self._initial_window())
 
+    def _retrieved(self, stripe_ids: Iterable[str], summary: SyncSummary) -> Iterator[SourceObject]:
+        """Each object as Stripe has it now; one that cannot be read is a failure (kept for retry), not a stop."""
+        for stripe_id in stripe_ids:
+            try:
+                yield SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id))
+            except StripeAuthError:
+                raise
+            except StripeHookError as exc:  # e.g. no longer in Stripe: keep it queued, say why, go on
+                summary.failed.append({"stripe_id": stripe_id, "code": "STRIPE_READ", "message": str(exc)})
+
     def _with_retry_queue(
         self, sources: Iterable[SourceObject], queued: Iterable[str], summary: SyncSummary
     ) -> Iterator[SourceObject]:
@@ -153,15 +170,7 @@ class FlowEngine:
         for source in sources:
             present.add(source.stripe_id)
             yield source
-        for stripe_id in queued:
-            if stripe_id in present:
-                continue
-            try:
-                yield SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id))
-            except StripeAuthError:
-                raise
-            except StripeHookError as exc:  # e.g. no longer in Stripe: keep it queued, say why, go on
-                summary.failed.append({"stripe_id": stripe_id, "code": "STRIPE_READ", "message": str(exc)})
+        yield from self._retrieved([stripe_id for stripe_id in queued if stripe_id not in present], summary)
 
     # -- transform + load -------------------------------------------------------------------
 
@@ -225,7 +234,7 @@ class FlowEngine:
                 fingerprint = record.fingerprint()
                 if row is not None and (
                     not update_existing
-                    or (fingerprint_field and row.get(fingerprint_field.lower()) == fingerprint)
+                    or (not self.force_rewrite and fingerprint_field and row.get(fingerprint_field.lower()) == fingerprint)
                 ):
                     summary.unchanged += 1
                     summary.id_map[record.external_id] = loaded[record.external_id] = row["id"]
@@ -263,13 +272,29 @@ class FlowEngine:
         ready = [s for s in prepared.sources if s.stripe_id not in prepared.failures]
         self._load(self._map(ready, prepared.context, summary), summary)
 
-    def run(self, mode: str = "incremental", window: Window | None = None) -> SyncSummary:
+    def run(
+        self,
+        mode: str = "incremental",
+        window: Window | None = None,
+        *,
+        stripe_ids: Iterable[str] = (),
+        force_rewrite: bool = False,
+    ) -> SyncSummary:
+        """One run. ``mode``: incremental (events after the cursor), backfill (``window``) or ids (``stripe_ids``).
+
+        ``force_rewrite`` writes records even when NetSuite holds what was last written (the fingerprint
+        matches): a record edited by hand in NetSuite is then written back from Stripe. A flow whose
+        settings say not to update existing records still leaves them alone."""
         summary = SyncSummary(flow=self.flow.name, mode=mode)
+        self.force_rewrite = force_rewrite
         if not self.flow.enabled(self.settings):
             log.info("The %s flow is switched off in the settings; nothing to do", self.flow.name)
             return summary
+        if force_rewrite and not self.flow.update_existing(self.settings):
+            log.warning("The settings say existing %s records are not updated (update_existing: false): records "
+                        "NetSuite already has are left as they are, even with force_rewrite", self.flow.name)
         queue = self.retry_queue.load()
-        sources = self._with_retry_queue(self._sources(mode, window, summary), queue, summary)
+        sources = self._with_retry_queue(self._sources(mode, window, stripe_ids, summary), queue, summary)
         listed = summary.mode in ("initial", "backfill")
         seen: list[str] = []
         for chunk in _batched(sources, LISTING_CHUNK if listed else None):
@@ -288,8 +313,9 @@ class FlowEngine:
         )
         summary.retry_queue_size = len(remaining)
         log.info(
-            "%s %s: %d seen, %d created, %d updated, %d unchanged, %d skipped, %d failed; retry queue %d",
-            self.flow.name, summary.mode, summary.seen, summary.created, summary.updated,
-            summary.unchanged, summary.skipped, len(summary.failed), summary.retry_queue_size,
+            "%s %s run: Stripe objects: %d read, %d failed, %d skipped (nothing to write, e.g. drafts). "
+            "NetSuite records: %d created, %d updated, %d already up to date. Retry queue: %d Stripe object(s)",
+            self.flow.name, summary.mode, summary.seen, len({f["stripe_id"] for f in summary.failed}),
+            summary.skipped, summary.created, summary.updated, summary.unchanged, summary.retry_queue_size,
         )
         return summary

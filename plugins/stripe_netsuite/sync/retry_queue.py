@@ -68,3 +68,20 @@ class RetryQueue:
         if entries != before:
             self.save(entries)
         return entries
+
+
+# What a finance user does about a record that failed, by the failure's code; NetSuite's own codes share one.
+_WHAT_TO_DO = {
+    "MAPPING": "the Stripe object cannot be written as it is (the message says why): correct it in Stripe or "
+               "in the settings file",
+    "DEPENDENCY": "a record it needs (its customer or an item) did not load: fix that one first, as its message "
+                  "says",
+    "STRIPE_READ": "Stripe did not return it: check it still exists in Stripe (if it was deleted on purpose, "
+                   "remove its entry from the retry queue Variable)",
+}
+_NETSUITE_REFUSED = "NetSuite refused it: fix what the message names in NetSuite (or the settings file)"
+_THEN = "; then clear the red check_failed_records task to try again"
+
+
+def what_to_do(code: str) -> str:
+    return _WHAT_TO_DO.get(code, _NETSUITE_REFUSED) + _THEN
