@@ -235,7 +235,10 @@ def test_currency_not_enabled_fails_alone_and_loads_once_enabled(dagbag, demo):
     (queued,) = db_variable(retry_queue_key("invoices"))
     assert queued["stripe_id"] == poison and "AUD" in queued["message"] and queued["attempts"] == 1
     report = reconcile(demo.url)
-    assert report.problems == [f"{poison}: missing in NetSuite (88.00 AUD, open)"]
+    assert report.problems == [
+        f"{poison}: missing in NetSuite (Stripe 88.00 AUD, open) -> fix: trigger stripe_invoices_to_netsuite with "
+        f"stripe_ids [{poison}] and force_rewrite on (if its check_failed_records task lists {poison}, fix the cause it "
+        "gives first)"]
 
     assert run_dag(dagbag, DAG_ID).state == "failed"  # retried, still refused, nothing else touched
     assert db_variable(retry_queue_key("invoices"))[0]["attempts"] == 2
