@@ -12,6 +12,7 @@ from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
 from stripe_netsuite.operators.task_errors import fail_without_retry
 from stripe_netsuite.settings import load_settings
+from stripe_netsuite.settings_check import check_before_writing
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
 from stripe_netsuite.sync.engine import FlowEngine, Window
 from stripe_netsuite.sync.registry import FLOWS
@@ -43,14 +44,13 @@ class _FlowTask(BaseOperator):
         self.settings_path = settings_path
 
     def engine(self, context: Mapping[str, Any] | None) -> FlowEngine:
-        return FlowEngine(
-            FLOWS[self.flow],
-            stripe=StripeHook(self.stripe_conn_id),
-            netsuite=NetSuiteHook(self.netsuite_conn_id),
-            settings=load_settings(self.settings_path),
-            state=VariableStore(),
-            run_id=(context or {}).get("run_id", "") or "",
-        )
+        """The flow's engine, once the settings are checked against NetSuite (nothing is written before)."""
+        netsuite = NetSuiteHook(self.netsuite_conn_id)
+        settings = load_settings(self.settings_path)
+        run_id = (context or {}).get("run_id", "") or ""
+        check_before_writing(netsuite, settings, self.flow, run_id)
+        return FlowEngine(FLOWS[self.flow], stripe=StripeHook(self.stripe_conn_id), netsuite=netsuite,
+                          settings=settings, state=VariableStore(), run_id=run_id)
 
 
 class StripeToNetSuiteOperator(_FlowTask):
