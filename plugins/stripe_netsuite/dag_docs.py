@@ -48,8 +48,9 @@ unchanged**). The **reconcile** task's log holds the whole report. Objects chang
 them yet.
 
 ### How to retry
-After fixing, clear **reconcile** (with downstream) to compare again. The settings file decides which
-flows are compared (README "Configuration"); a wrong value there fails the task at once with the key.
+After fixing, clear the red **check_report**: a cleared check compares Stripe and NetSuite again and
+turns green once they agree. The settings file decides which flows are compared (README
+"Configuration"); a wrong value there fails the task at once with the key.
 """
 
 

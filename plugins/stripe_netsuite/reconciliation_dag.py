@@ -14,6 +14,7 @@ def reconciliation_dag(*, dag_id: str, description: str, doc_md: str, schedule=R
     with scheduled_dag(dag_id=dag_id, description=description, schedule=schedule, tags=tags("reconciliation"),
                        doc_md=reconciliation_doc(doc_md)) as dag:
         reconcile = ReconciliationOperator(task_id="reconcile", pool=NETSUITE_POOL)
-        check_report = ReconciliationCheckOperator(task_id="check_report", summary=reconcile.output, retries=0)
+        check_report = ReconciliationCheckOperator(task_id="check_report", summary=reconcile.output, retries=0,
+                                                   pool=NETSUITE_POOL)
         reconcile >> check_report
     return dag

@@ -240,3 +240,35 @@ def test_a_sync_log_has_no_masking_warning_and_counts_in_named_units(dagbag, con
     assert "Skipping masking" not in out
     assert "customers initial run: Stripe objects: 11 read, 0 failed" in out
     assert "NetSuite records: 11 created, 0 updated, 0 already up to date" in out
+
+
+def test_a_hand_edit_the_report_names_is_repaired_by_following_its_line(dagbag, connections, monkeypatch, tmp_path):
+    """Red report -> do what its line says (trigger the named DAG with the named ID, force_rewrite) -> clear
+    check_report -> green."""
+    import re
+
+    from airflow.sdk.exceptions import AirflowException
+
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+    from stripe_netsuite.operators.reconcile import ReconciliationCheckOperator
+
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("reconciliation:\n  settle_minutes: 0\n")
+    monkeypatch.setenv("STRIPE_NETSUITE_SETTINGS", str(settings))
+    assert run_dag(dagbag, CUSTOMERS).state == "success" and run_dag(dagbag, INVOICES).state == "success"
+    target = next(c for c in live_customers(stripe_client(connections[0].url)) if c.get("email"))
+    internal_id = netsuite_customers()[target["id"]]["id"]
+    NetSuiteHook().rest.request("PATCH", f"/record/v1/customer/{internal_id}",
+                                json={"email": "typo@hand.edit"}).raise_for_status()
+
+    dag_run = run_dag(dagbag, "stripe_netsuite_reconciliation")
+    assert task_states(dag_run)["check_report"] == "failed"
+    (line,) = xcom_return(dag_run, "reconcile")["problems"]
+    fix = re.search(r"-> fix: trigger (\w+) with stripe_ids \[(\w+)\] and force_rewrite on", line)
+    assert fix and fix.groups() == (CUSTOMERS, target["id"]), line
+
+    assert run_dag(dagbag, fix[1], {"stripe_ids": [fix[2]], "force_rewrite": True}).state == "success"
+    check = ReconciliationCheckOperator(task_id="check_report", summary=xcom_return(dag_run, "reconcile"))
+    with pytest.raises(AirflowException):
+        check.execute({"ti": SimpleNamespace(try_number=1)})  # not cleared: the old summary stands
+    check.execute({"ti": SimpleNamespace(try_number=2)})  # cleared after the fix: compares again, green

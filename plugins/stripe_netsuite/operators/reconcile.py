@@ -15,16 +15,7 @@ from stripe_netsuite.reconcile.report import build_report
 from stripe_netsuite.settings import load_settings
 
 
-class ReconciliationOperator(BaseOperator):
-    """Compare Stripe with NetSuite (customers, invoices, credit memos); log the whole report.
-
-    Returns the summary (counts, the first problems) as XCom. Succeeds even when they differ:
-    ``ReconciliationCheckOperator`` turns differences into a failed task, so retries never re-read
-    both systems for an answer that will not change.
-    """
-
-    ui_color = "#e8f4ea"
-
+class _ReportTask(BaseOperator):
     def __init__(
         self,
         *,
@@ -38,7 +29,8 @@ class ReconciliationOperator(BaseOperator):
         self.netsuite_conn_id = netsuite_conn_id
         self.settings_path = settings_path
 
-    def execute(self, context) -> dict[str, Any]:
+    def report_summary(self) -> dict[str, Any]:
+        """Compare both systems now; log the whole report; return its summary."""
         with fail_without_retry():
             settings = load_settings(self.settings_path)
             report = build_report(StripeHook(self.stripe_conn_id), NetSuiteHook(self.netsuite_conn_id), settings,
@@ -48,8 +40,26 @@ class ReconciliationOperator(BaseOperator):
         return report.summary()
 
 
-class ReconciliationCheckOperator(BaseOperator):
-    """Fail when the report found differences, naming the first ones and where the rest are."""
+class ReconciliationOperator(_ReportTask):
+    """Compare Stripe with NetSuite (customers, invoices, credit memos); log the whole report.
+
+    Returns the summary (counts, the first problems) as XCom. Succeeds even when they differ:
+    ``ReconciliationCheckOperator`` turns differences into a failed task, so retries never re-read
+    both systems for an answer that will not change.
+    """
+
+    ui_color = "#e8f4ea"
+
+    def execute(self, context) -> dict[str, Any]:
+        return self.report_summary()
+
+
+class ReconciliationCheckOperator(_ReportTask):
+    """Fail when the report found differences, naming them with what to do.
+
+    Cleared after a fix (any try after the first), it compares the two systems again instead of
+    re-reading the old summary, so "fix, then clear the red task" turns it green.
+    """
 
     template_fields: Sequence[str] = ("summary",)
     ui_color = "#ffdddd"
@@ -60,15 +70,23 @@ class ReconciliationCheckOperator(BaseOperator):
 
     def execute(self, context) -> None:
         summary = self.summary or {}
+        if not summary.get("ok") and (getattr((context or {}).get("ti"), "try_number", 1) or 1) > 1:
+            self.log.info("Cleared after a fix: comparing Stripe and NetSuite again")
+            summary = self.report_summary()
         if summary.get("ok"):
             self.log.info("Stripe and NetSuite agree (%s objects changed too recently were left for the next run)",
                           summary.get("settling", 0))
             return
         problems = summary.get("problems") or []
         count = summary.get("problem_count", len(problems))
+        for problem in problems:
+            self.log.error("%s", problem)
         more = f"\n  ... and {count - len(problems)} more in the reconcile task's log" if count > len(problems) else ""
         raise AirflowException(
-            f"{count} difference(s) between Stripe and NetSuite. Each line names the Stripe object; README "
-            "'The reconciliation report' says what each kind means and what to do:\n"
+            f"{count} difference(s) between Stripe and NetSuite. Each line reads '<Stripe ID>: <what differs> -> "
+            "<what to do>'. Stripe is the source: to write a record again from Stripe (repairing a hand edit in "
+            "NetSuite), trigger the flow DAG the line names with that ID in 'Only these Stripe IDs' (stripe_ids) "
+            "and 'Rewrite even if unchanged' (force_rewrite) ticked; if NetSuite's value is the right one, change it "
+            "in Stripe instead. Then clear this task: it compares again.\n"
             + "\n".join(f"  {problem}" for problem in problems) + more
         )
