@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.reconcile.lines import money, netsuite_amount
 from stripe_netsuite.reconcile.report import build_report
 from stripe_netsuite.settings import load_settings
 
@@ -28,5 +29,7 @@ def print_transactions(rows: list[dict]) -> None:
     print(f"\nNetSuite invoices and credit memos from Stripe ({len(rows)}):")
     print(f"  {'internal id':>11}  {'external id':<36} {'type':<11} {'customer':<20} {'total':>12} {'remaining':>12}")
     for row in rows:
+        total, remaining = (money(netsuite_amount(row[column], row["currency"]), row["currency"])
+                            for column in ("foreigntotal", "foreignamountremaining"))
         print(f"  {row['id']:>11}  {row['externalid']:<36} {row['recordtype']:<11} {row['customer']:<20} "
-              f"{row['foreigntotal']:>8} {row['currency']:<3} {row['foreignamountremaining'] or 0:>8} {row['currency']:<3}")
+              f"{total:>12} {remaining:>12}")
