@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The project's two commands. Each builds .venv on first use (uv, from the lock file), then:
+# The project's commands. Each builds .venv on first use (uv, from the lock file), then:
 #   ./dev.sh demo   both sandboxes, every flow through Airflow, a reconciliation summary
 #   ./dev.sh test   the test suite (pass extra pytest arguments after it)
+#   ./dev.sh ui     the real Airflow UI on http://127.0.0.1:8080 over both sandboxes (Ctrl-C stops it)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -28,16 +29,47 @@ ensure_env() {
     touch "$stamp"
 }
 
+# The browser tests (tests/ui) drive Debian's chromium through Playwright; Playwright's own browser
+# download is never used. Installed here when missing (as root, with apt-get); otherwise those tests
+# skip, naming the reason this function exports.
+ensure_browser() {
+    [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+    local log
+    if [ "$(id -u)" != 0 ]; then
+        export STRIPE_NETSUITE_NO_BROWSER="Debian's chromium is not installed and dev.sh does not run as root to install it (apt-get install chromium chromium-driver)"
+    elif ! command -v apt-get >/dev/null 2>&1; then
+        export STRIPE_NETSUITE_NO_BROWSER="Debian's chromium is not installed and there is no apt-get to install it"
+    else
+        echo "dev.sh: installing Debian's chromium and chromium-driver for the browser tests (tests/ui) ..." >&2
+        log=$(mktemp)
+        if DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                chromium chromium-driver fonts-liberation >>"$log" 2>&1; then
+            rm -f "$log"
+            return 0
+        fi
+        tail -n 5 "$log" >&2
+        rm -f "$log"
+        export STRIPE_NETSUITE_NO_BROWSER="apt-get could not install chromium and chromium-driver (see its output above the test run)"
+    fi
+    echo "dev.sh: $STRIPE_NETSUITE_NO_BROWSER; the browser tests will skip" >&2
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
     test)
         ensure_env
+        ensure_browser
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     demo)
         ensure_env
         exec "$VENV/bin/stripe-netsuite-demo" "$@"
+        ;;
+    ui)
+        ensure_env
+        exec "$VENV/bin/stripe-netsuite-ui" "$@"
         ;;
     env)
         ensure_env
@@ -48,7 +80,7 @@ case "$cmd" in
         "$VENV/bin/python" -m uv pip compile --quiet --python-version 3.11 --extra test --extra celery pyproject.toml -o requirements.lock
         ;;
     *)
-        echo "usage: ./dev.sh {demo|test [pytest args]|env|lock}" >&2
+        echo "usage: ./dev.sh {demo|test [pytest args]|ui [--port N]|env|lock}" >&2
         exit 2
         ;;
 esac
