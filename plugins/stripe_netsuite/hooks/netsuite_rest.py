@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import requests
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from stripe_netsuite.hooks import json_money
 from stripe_netsuite.hooks.netsuite_errors import (
@@ -19,6 +18,7 @@ from stripe_netsuite.hooks.netsuite_errors import (
     RecordError,
     error_details,
 )
+from stripe_netsuite.hooks.netsuite_retry import airflow_retry_note, call_with_retries
 
 SUITEQL_PAGE_MAX = 1000
 _KEYED_SUBLISTS = frozenset({"apply"})
@@ -46,8 +46,8 @@ class RestTransport:
         auth: requests.auth.AuthBase,
         *,
         timeout: float = 120,
-        max_attempts: int = 6,
-        max_backoff: float = 30,
+        max_attempts: int | None = None,
+        max_backoff: float | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -63,8 +63,12 @@ class RestTransport:
         url = f"{self.base_url}/services/rest{path}"
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise NetSuiteTransientError(f"NetSuite did not answer {method} {path}: {type(exc).__name__}") from None
+        except requests.Timeout as exc:
+            raise NetSuiteTransientError(
+                f"NetSuite did not answer {method} {path} within {self.timeout:g} s ({type(exc).__name__})"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise NetSuiteTransientError(f"Could not reach NetSuite for {method} {path} ({type(exc).__name__})") from None
         if response.status_code in _TRANSIENT_STATUS:
             raise NetSuiteTransientError(f"NetSuite answered {response.status_code} to {method} {path}: {_summary(response)}")
         if response.status_code == 401:
@@ -79,14 +83,12 @@ class RestTransport:
         return response
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send with retries (exponential backoff with jitter) on transient failures only."""
-        retrying = Retrying(
-            retry=retry_if_exception_type(NetSuiteTransientError),
-            wait=wait_random_exponential(multiplier=0.5, max=self.max_backoff),
-            stop=stop_after_attempt(self.max_attempts),
-            reraise=True,
-        )
-        return retrying(self._send_once, method, path, **kwargs)
+        """Send with retries (exponential backoff with jitter, each logged) on transient failures only.
+
+        The OAuth 2.0 token a request needs is bought inside it, so a token endpoint that is busy or down
+        is retried here like any other NetSuite answer."""
+        return call_with_retries(lambda: self._send_once(method, path, **kwargs),
+                                 max_attempts=self.max_attempts, max_backoff=self.max_backoff)
 
     # -- records ----------------------------------------------------------------------------
 
@@ -187,7 +189,9 @@ class RestTransport:
             if job.get("completed"):
                 break
             if time.monotonic() > deadline:
-                raise NetSuiteTransientError(f"NetSuite batch job {job_path} still running after {poll_timeout:.0f} s")
+                raise NetSuiteTransientError(
+                    f"NetSuite batch job {job_path} still running after {poll_timeout:.0f} s; {airflow_retry_note()}"
+                )
             time.sleep(delay)
             delay = min(delay * 1.5, 5.0)
         results: list[dict[str, Any]] = []

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 import requests
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from zeep import Client, Settings
 from zeep.cache import InMemoryCache
 from zeep.exceptions import Fault, TransportError
@@ -26,6 +25,7 @@ from zeep.xsd import ComplexType
 
 from stripe_netsuite.hooks.netsuite_auth import TbaCredentials
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError, NetSuiteTransientError, RecordError
+from stripe_netsuite.hooks.netsuite_retry import call_with_retries
 from stripe_netsuite.hooks.netsuite_soap_countries import SOAP_COUNTRY
 from stripe_netsuite.mapping.records import NeutralRecord
 
@@ -84,11 +84,12 @@ class SoapTransport:
         credentials: TbaCredentials,
         *,
         timeout: float = 120,
-        max_attempts: int = 6,
-        max_backoff: float = 30,
+        max_attempts: int | None = None,
+        max_backoff: float | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self.credentials = credentials
+        self.timeout = timeout
         self.max_attempts = max_attempts
         self.max_backoff = max_backoff
         transport = Transport(session=session or requests.Session(), timeout=timeout, operation_timeout=timeout,
@@ -188,7 +189,7 @@ class SoapTransport:
         except Fault as fault:
             text = f"{fault.message} {fault.code} {_detail_text(fault)}"
             if any(marker in text for marker in _TRANSIENT_MARKERS):
-                raise NetSuiteTransientError(f"NetSuite SOAP {operation} failed, will retry: {fault.message}") from None
+                raise NetSuiteTransientError(f"NetSuite SOAP {operation} failed: {fault.message}") from None
             if any(marker in text for marker in _AUTH_MARKERS):
                 raise NetSuiteAuthError(
                     f"NetSuite refused the SOAP token passport ({fault.message}); check the token, consumer and "
@@ -199,17 +200,17 @@ class SoapTransport:
             if exc.status_code >= 500 or exc.status_code == 429:
                 raise NetSuiteTransientError(f"NetSuite SOAP {operation} answered HTTP {exc.status_code}") from None
             raise NetSuiteError(f"NetSuite SOAP {operation} answered HTTP {exc.status_code}") from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise NetSuiteTransientError(f"NetSuite SOAP {operation} got no answer: {type(exc).__name__}") from None
+        except requests.Timeout as exc:
+            raise NetSuiteTransientError(
+                f"NetSuite did not answer SOAP {operation} within {self.timeout:g} s ({type(exc).__name__})"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise NetSuiteTransientError(f"Could not reach NetSuite for SOAP {operation} ({type(exc).__name__})") from None
 
     def call(self, operation: str, headers: dict | None = None, **kwargs):
-        retrying = Retrying(
-            retry=retry_if_exception_type(NetSuiteTransientError),
-            wait=wait_random_exponential(multiplier=0.5, max=self.max_backoff),
-            stop=stop_after_attempt(self.max_attempts),
-            reraise=True,
-        )
-        return retrying(self._call_once, operation, headers, **kwargs)
+        """The operation, retried on transient faults (each retry a WARNING; see ``netsuite_retry``)."""
+        return call_with_retries(lambda: self._call_once(operation, headers, **kwargs),
+                                 max_attempts=self.max_attempts, max_backoff=self.max_backoff)
 
     def upsert_list(self, records: Sequence[NeutralRecord]) -> tuple[dict[str, str], list[RecordError]]:
         id_map: dict[str, str] = {}
