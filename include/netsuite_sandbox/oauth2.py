@@ -145,6 +145,11 @@ class OAuth2Server:
             raise _Refused(400, "invalid_grant", "exp - iat exceeds 3600 seconds", client.client_id)
         return client
 
+    def issued_tokens(self) -> list[str]:
+        """Every access token issued and not yet dropped (direct helper for tests: secrets to look for)."""
+        with self._lock:
+            return list(self._tokens)
+
     # --- Authorization: Bearer <token> -----------------------------------------------------
     def authenticate(self, request: Request, credentials: str) -> Principal:
         token = credentials.strip()

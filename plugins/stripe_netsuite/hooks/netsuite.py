@@ -26,6 +26,7 @@ from stripe_netsuite.hooks.netsuite_auth import (
 )
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteError, RecordError
 from stripe_netsuite.hooks.netsuite_rest import BATCH_MAX, RecordRejected, RestTransport, default_rest_base
+from stripe_netsuite.hooks.secrets import get_connection, mask
 from stripe_netsuite.mapping.records import NeutralRecord
 
 SUITEQL_IN_CHUNK = 500
@@ -57,7 +58,7 @@ class NetSuiteHook(BaseHook):
 
     @cached_property
     def _connection(self):
-        return self.get_connection(self.netsuite_conn_id)
+        return get_connection(self, self.netsuite_conn_id)  # never via a DEBUG log line (hooks/secrets.py)
 
     @property
     def account_id(self) -> str:
@@ -69,9 +70,13 @@ class NetSuiteHook(BaseHook):
         return account
 
     def _extra(self) -> dict:
+        return dict(self._parsed_extra)
+
+    @cached_property
+    def _parsed_extra(self) -> dict:
         # Not Connection.extra_dejson: it hands every extra value to the secrets masker, which then redacts
         # plain words such as "oauth2" or "soap" anywhere in the logs and warns on every run that "tba"/"rest"
-        # are too short to mask. Only the credential fields are secrets.
+        # are too short to mask. Only the credential fields are secrets, masked once per hook.
         raw = self._connection.extra or "{}"
         try:
             extra = json.loads(raw) if isinstance(raw, str) else dict(raw)
@@ -80,11 +85,9 @@ class NetSuiteHook(BaseHook):
                 f"Airflow connection '{self.netsuite_conn_id}': the Extra field is not valid JSON; fix it in "
                 "Admin > Connections"
             ) from None
-        from airflow.sdk.log import mask_secret
-
         for name in SECRET_FIELDS:
             if extra.get(name):
-                mask_secret(extra[name])
+                mask(extra[name])
         return extra
 
     def get_conn(self):

@@ -17,6 +17,7 @@ from requests.auth import AuthBase
 from requests_oauthlib import OAuth1
 
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError
+from stripe_netsuite.hooks.secrets import mask
 
 TBA_FIELDS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
 OAUTH2_FIELDS = ("client_id", "certificate_id", "private_key")
@@ -147,9 +148,7 @@ class OAuth2ClientCredentials(AuthBase):
         lifetime = float(body.get("expires_in", 3600))
         # Renew a little early (a minute for NetSuite's hour-long tokens) so no request carries a dying token.
         self._expires_at = self._clock() + lifetime - min(_REFRESH_MARGIN_SECONDS, lifetime / 10)
-        from airflow.sdk.log import mask_secret
-
-        mask_secret(self._token)
+        mask(self._token)
         return self._token
 
     def token(self, *, force: bool = False) -> str:

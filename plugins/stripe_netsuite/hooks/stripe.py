@@ -84,7 +84,9 @@ class StripeHook(BaseHook):
 
     @cached_property
     def _connection(self):
-        return self.get_connection(self.stripe_conn_id)
+        from stripe_netsuite.hooks.secrets import get_connection  # no secret in Airflow's DEBUG log (see there)
+
+        return get_connection(self, self.stripe_conn_id)
 
     @property
     def api_base(self) -> str:
