@@ -33,6 +33,7 @@ SUITEQL_IN_CHUNK = 500
 DEFAULT_WSDL_VERSION = "2025_2"
 DEFAULT_BATCH_THRESHOLD = 50  # below this many records of a type, single upserts beat a batch job
 DEFAULT_BATCH_JOBS_IN_FLIGHT = 4  # batch jobs submitted ahead while waiting for the oldest
+DEFAULT_TIMEOUT_SECONDS = 120.0  # how long one request waits for NetSuite's answer before it counts as transient
 
 
 @dataclass
@@ -51,10 +52,10 @@ class NetSuiteHook(BaseHook):
     conn_type = "netsuite"
     hook_name = "NetSuite"
 
-    def __init__(self, netsuite_conn_id: str = default_conn_name, *, timeout: float = 120, **kwargs: Any) -> None:
+    def __init__(self, netsuite_conn_id: str = default_conn_name, *, timeout: float | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.netsuite_conn_id = netsuite_conn_id
-        self.timeout = timeout
+        self.timeout = timeout or DEFAULT_TIMEOUT_SECONDS
 
     @cached_property
     def _connection(self):
@@ -114,7 +115,8 @@ class NetSuiteHook(BaseHook):
         if auth_type == "tba":
             auth = tba_from_extra(self.netsuite_conn_id, self.account_id, extra).requests_auth()
         elif auth_type == "oauth2":
-            auth = OAuth2ClientCredentials(oauth2_from_extra(self.netsuite_conn_id, self.account_id, extra), self.base_url)
+            auth = OAuth2ClientCredentials(oauth2_from_extra(self.netsuite_conn_id, self.account_id, extra), self.base_url,
+                                           timeout=self.timeout)
         else:
             raise NetSuiteError(
                 f"Airflow connection '{self.netsuite_conn_id}' asks for auth_type '{auth_type}'; use 'tba' or 'oauth2'"

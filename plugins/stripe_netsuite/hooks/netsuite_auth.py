@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -16,7 +17,8 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from requests.auth import AuthBase
 from requests_oauthlib import OAuth1
 
-from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError
+from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError, NetSuiteTransientError
+from stripe_netsuite.hooks.netsuite_retry import log
 from stripe_netsuite.hooks.secrets import mask
 
 TBA_FIELDS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
@@ -73,6 +75,26 @@ def tba_from_extra(conn_id: str, account_id: str, extra: dict) -> TbaCredentials
 
 
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
+# How token endpoint answers are classified. Oracle documents the request and the 200 answer ("POST Request to
+# the Token Endpoint and the Access Token Response",
+# https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_162755359851.html) and the reasons a refused
+# login leaves in the Login Audit Trail ("RESTlets and REST Web Services Error Messages in the Login Audit Trail",
+# https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/subsect_158324637123.html), but lists no HTTP
+# answer of a refused token request; we rely on OAuth 2.0's (RFC 6749 §5.2, as the NetSuite sandbox answers):
+# 400 with "error" invalid_request / invalid_client / invalid_grant / unauthorized_client /
+# unsupported_grant_type / invalid_scope, or 401 invalid_client. Those are refusals of the credentials (or of
+# the request itself): retrying cannot help. The token endpoint is a REST endpoint under the account's
+# concurrency limit (HTTP 429 for REST: netsuite.md §6), and a 5xx is a system error ("Error Handling in REST",
+# section_156570709583.html): those, timeouts and lost connections are transient, retried like any NetSuite answer.
+_TOKEN_REFUSALS = {
+    "invalid_client": "NetSuite does not know the client ID or the certificate ID (kid), or the certificate is "
+                      "revoked or no longer mapped (sandbox refreshes clear the mapping)",
+    "invalid_grant": "NetSuite refused the signed client assertion: the private key does not match the "
+                     "certificate, the algorithm is not one NetSuite accepts, or the clock is off",
+    "unauthorized_client": "the integration record does not allow the client credentials (M2M) grant",
+    "invalid_scope": "the integration record lacks the REST Web Services scope",
+}
+_TRANSIENT_TOKEN_STATUS = {429, 500, 502, 503, 504}
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _REFRESH_MARGIN_SECONDS = 60
 
@@ -104,13 +126,41 @@ def oauth2_from_extra(conn_id: str, account_id: str, extra: dict) -> OAuth2Crede
     )
 
 
+def _token_refusal(response: requests.Response) -> NetSuiteError:
+    """The error for a non-200 answer of the token endpoint: transient, a refusal of the credentials, or other."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    code = str(body.get("error") or "") if isinstance(body, dict) else ""
+    if status in _TRANSIENT_TOKEN_STATUS:
+        busy = "its concurrency limit" if status == 429 else "unavailable"
+        return NetSuiteTransientError(
+            f"NetSuite's OAuth 2.0 token endpoint answered HTTP {status} ({busy}) to a request for an access token"
+        )
+    if status in (400, 401, 403):
+        reason = _TOKEN_REFUSALS.get(code, "check the client ID, certificate ID and private key, and that the "
+                                           "certificate is mapped to the integration's role")
+        return NetSuiteAuthError(
+            f"NetSuite refused the OAuth 2.0 client credentials (HTTP {status}{' ' + code if code else ''}): {reason}. "
+            "Fix the Airflow connection or the integration in NetSuite (Setup > Integration > OAuth 2.0 Client "
+            "Credentials Setup; the reason is in its Login Audit Trail), then clear the task"
+        )
+    return NetSuiteError(
+        f"NetSuite's OAuth 2.0 token endpoint answered HTTP {status}; check the connection's account ID and host"
+    )
+
+
 class OAuth2ClientCredentials(AuthBase):
     """OAuth 2.0 client credentials (M2M): a signed JWT buys a bearer token, cached until shortly
     before it expires and bought again on a 401 (once per request)."""
 
-    def __init__(self, credentials: OAuth2Credentials, base_url: str, *, session_factory=None, clock=time.time) -> None:
+    def __init__(self, credentials: OAuth2Credentials, base_url: str, *, session_factory=None, clock=time.time,
+                 timeout: float = 60) -> None:
         self.credentials = credentials
         self.token_url = f"{base_url.rstrip('/')}{TOKEN_PATH}"
+        self.timeout = timeout
         self._session_factory = session_factory or requests.Session
         self._clock = clock
         self._token: str | None = None
@@ -131,24 +181,34 @@ class OAuth2ClientCredentials(AuthBase):
             ) from None
 
     def _fetch(self) -> str:
-        response = self._session_factory().post(
-            self.token_url,
-            data={"grant_type": "client_credentials", "client_assertion_type": _ASSERTION_TYPE,
-                  "client_assertion": self._assertion()},
-            timeout=60,
-        )
-        if response.status_code != 200:
-            raise NetSuiteAuthError(
-                f"NetSuite refused the OAuth 2.0 client credentials (HTTP {response.status_code}); check the "
-                "client ID, certificate ID and private key, and that the certificate is mapped to the "
-                "integration's role (sandbox refreshes clear that mapping)"
+        try:
+            response = self._session_factory().post(
+                self.token_url,
+                data={"grant_type": "client_credentials", "client_assertion_type": _ASSERTION_TYPE,
+                      "client_assertion": self._assertion()},
+                timeout=self.timeout,
             )
-        body = response.json()
-        self._token = body["access_token"]
-        lifetime = float(body.get("expires_in", 3600))
+        except requests.Timeout as exc:
+            raise NetSuiteTransientError(
+                f"NetSuite's OAuth 2.0 token endpoint did not answer within {self.timeout:g} s ({type(exc).__name__})"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise NetSuiteTransientError(
+                f"Could not reach NetSuite's OAuth 2.0 token endpoint ({type(exc).__name__})"
+            ) from None
+        if response.status_code != 200:
+            raise _token_refusal(response)
+        try:
+            body = response.json()
+            token, lifetime = str(body["access_token"]), float(body.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError):
+            raise NetSuiteTransientError(
+                "NetSuite's OAuth 2.0 token endpoint answered 200 without a usable access token"
+            ) from None
+        mask(token)  # before it is kept anywhere a log could reach
+        self._token = token
         # Renew a little early (a minute for NetSuite's hour-long tokens) so no request carries a dying token.
         self._expires_at = self._clock() + lifetime - min(_REFRESH_MARGIN_SECONDS, lifetime / 10)
-        mask(self._token)
         return self._token
 
     def token(self, *, force: bool = False) -> str:
@@ -166,6 +226,8 @@ class OAuth2ClientCredentials(AuthBase):
         if response.status_code != 401 or getattr(response.request, "_oauth2_retried", False):
             return response
         response.content  # release the connection
+        log.warning("NetSuite no longer accepts the OAuth 2.0 access token (HTTP 401 to %s %s): buying a new "
+                    "token and retrying once", response.request.method, urlsplit(response.request.url).path)
         retry = response.request.copy()
         retry._oauth2_retried = True
         retry.headers["Authorization"] = f"Bearer {self.token(force=True)}"
