@@ -162,10 +162,10 @@ class FailedRecordsCheckOperator(_FlowTask):
             return
         for entry in still.values():
             self.log.error("%s [%s] %s -> %s", entry.stripe_id, entry.code, entry.message, what_to_do(entry.code))
+        objects = FLOWS[self.flow].stripe_resource
         raise AirflowFailException(
-            f"{len(still)} Stripe {self.flow} object(s) did not load into NetSuite; everything else did. "
-            "Each has an ERROR line in this log with what to do. Fix the cause, then clear this task: it tries "
-            f"them again and turns green once they load. Until then they wait in the Airflow Variable "
-            f"{retry_queue_key(self.flow)} and every run retries them.\n"
-            + "\n".join(f"{e.stripe_id} [{e.code}] {e.message}" for e in still.values())
+            f"{len(still)} Stripe {objects if len(still) > 1 else objects[:-1]} did not load into NetSuite; "
+            f"everything else did: {', '.join(sorted(still))}. The ERROR lines above say why and what to do. Fix "
+            "the cause, then clear this task: it tries again and turns green once they load. Until then they wait "
+            f"in the Airflow Variable {retry_queue_key(self.flow)} and every run retries them."
         )
