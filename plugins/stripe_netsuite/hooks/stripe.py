@@ -3,18 +3,25 @@
 Connection (type ``stripe``, default ``stripe_default``): password = secret key; host = API
 base URL (optional, e.g. the local sandbox). Requests are rate limited below Stripe's own
 limits (test keys 25/s, live 100/s) and retried by the SDK on connection errors, 409, 5xx and
-429s marked ``Stripe-Should-Retry``. Reads go through the SDK's ``raw_request`` (its HTTP client,
-retries and error types) and come back as the JSON dicts Stripe sent: building the SDK's objects
-and turning them back into dicts cost about 2 ms per invoice, most of a large backfill's CPU.
+429s marked ``Stripe-Should-Retry``; each retry is logged at WARNING (what failed, attempt n of m,
+the wait), and an error says how many retries were made. A failed call raises
+``StripeNotFoundError`` only when Stripe says the object does not exist (404 ``resource_missing``),
+``StripeTransientError`` when a later try may succeed (rate limit, 409, 5xx, no connection). Reads
+go through the SDK's ``raw_request`` (its HTTP client, retries and error types) and come back as
+the JSON dicts Stripe sent: building the SDK's objects and turning them back into dicts cost about
+2 ms per invoice, most of a large backfill's CPU.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import stripe
 from airflow.sdk import BaseHook
@@ -28,9 +35,19 @@ EVENT_RETENTION_DAYS = 30
 # Objects whose embedded ``lines`` list holds only the first page; the rest sit behind a sub-list.
 _LINE_SERVICES = {"invoice": "invoices", "credit_note": "credit_notes"}
 
+log = logging.getLogger(__name__)
+
 
 class StripeHookError(RuntimeError):
     """A Stripe call failed; the message says what and what to do, and never holds the key."""
+
+
+class StripeNotFoundError(StripeHookError):
+    """Stripe says the object does not exist (HTTP 404, code ``resource_missing``)."""
+
+
+class StripeTransientError(StripeHookError):
+    """Stripe could not answer now (rate limit, 409 lock, 5xx, no connection): a later try may succeed."""
 
 
 class StripeAuthError(StripeHookError):
@@ -41,14 +58,61 @@ class StripeCursorExpiredError(StripeHookError):
     """The saved event cursor is no longer listable (Stripe keeps events for 30 days)."""
 
 
+def _failure(response, connection_error) -> str:
+    """What went wrong with one attempt, as the SDK saw it: the HTTP status and Stripe's message, or the
+    connection error."""
+    if response is None:
+        return f"connection error: {getattr(connection_error, 'user_message', None) or connection_error}"
+    body, status, headers = response
+    try:
+        message = (json.loads(body).get("error") or {}).get("message") or ""
+    except (ValueError, TypeError, AttributeError):
+        message = ""
+    said = f"HTTP {status}" + (f" {message}" if message else "")
+    if headers is not None and "stripe-should-retry" in headers:
+        said += f" (Stripe-Should-Retry: {headers['stripe-should-retry']})"
+    return said
+
+
 class _RateLimitedRequestsClient(stripe.RequestsClient):
+    """The SDK's HTTP client under the hook's rate limit; it logs each retry the SDK makes and counts them.
+
+    The SDK (16.x) decides a retry in ``_should_retry`` and picks the wait in ``_sleep_time_seconds``, on
+    the calling thread; both are wrapped here, so the retry logic itself stays the SDK's.
+    """
+
     def __init__(self, limiter: RateLimiter, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._limiter = limiter
+        self._attempts = threading.local()  # per calling thread: the request, its retries, the last failure
 
     def request(self, method, url, headers, post_data=None, **kwargs):
         self._limiter.acquire()
+        self._attempts.request = f"{method.upper()} {urlsplit(url).path}"
         return super().request(method, url, headers, post_data, **kwargs)
+
+    def _should_retry(self, response, api_connection_error, num_retries, max_network_retries):
+        retry = super()._should_retry(response, api_connection_error, num_retries, max_network_retries)
+        self._attempts.retries = num_retries  # retries made so far for this request (called after each attempt)
+        self._attempts.max_retries = max_network_retries or 0
+        if retry:
+            self._attempts.failure = _failure(response, api_connection_error)
+        return retry
+
+    def _sleep_time_seconds(self, num_retries: int) -> float:
+        seconds = super()._sleep_time_seconds(num_retries)
+        attempts = self._attempts
+        log.warning("Stripe %s failed (%s): attempt %d of %d; retrying in %.1f s",
+                    getattr(attempts, "request", "request"), getattr(attempts, "failure", "unknown failure"),
+                    num_retries, getattr(attempts, "max_retries", 0) + 1, seconds)
+        return seconds
+
+    def start_call(self) -> None:
+        self._attempts.retries = 0
+
+    def retries_made(self) -> int:
+        """Retries the SDK made for this thread's last request."""
+        return getattr(self._attempts, "retries", 0)
 
 
 def _on_threads(fn, items: list, max_workers: int) -> list:
@@ -108,11 +172,12 @@ class StripeHook(BaseHook):
             )
         self.mask_key(key)
         limiter = RateLimiter(self.requests_per_second or self._default_rate(key))
+        self._http_client = _RateLimitedRequestsClient(limiter, timeout=self.timeout)
         return stripe.StripeClient(
             key,
             base_addresses={"api": self.api_base},
             max_network_retries=self.max_network_retries,
-            http_client=_RateLimitedRequestsClient(limiter, timeout=self.timeout),
+            http_client=self._http_client,
         )
 
     @staticmethod
@@ -150,15 +215,32 @@ class StripeHook(BaseHook):
             else:
                 params["starting_after"] = items[-1]["id"]
 
+    def _retries_said(self, rate_limited: bool = False) -> str:
+        """How many retries the SDK made for the failed request, as a message says it."""
+        http = getattr(self, "_http_client", None)
+        retries = http.retries_made() if http is not None else 0
+        if retries:
+            return f"after {retries} retr{'y' if retries == 1 else 'ies'}"
+        if rate_limited:
+            return "not retried: Stripe did not mark this 429 as safe to retry (Stripe-Should-Retry)"
+        return "not retried"
+
     def _call(self, fn, action: str, on_invalid_request=None):
+        http = getattr(self, "_http_client", None)
+        if http is not None:
+            http.start_call()
         try:
             return fn()
         except stripe.InvalidRequestError as exc:
-            if on_invalid_request is None:
-                raise StripeHookError(
-                    f"Stripe refused the request to {action} (HTTP {exc.http_status}): {exc.user_message}"
+            if on_invalid_request is not None:
+                raise on_invalid_request(exc) from None
+            if exc.http_status == 404 and exc.code == "resource_missing":
+                raise StripeNotFoundError(
+                    f"Stripe has no such object (HTTP 404 resource_missing) when trying to {action}: {exc.user_message}"
                 ) from None
-            raise on_invalid_request(exc) from None
+            raise StripeHookError(
+                f"Stripe refused the request to {action} (HTTP {exc.http_status}): {exc.user_message}"
+            ) from None
         except stripe.AuthenticationError as exc:
             raise StripeAuthError(
                 f"Stripe rejected the API key of connection '{self.stripe_conn_id}' while trying to {action} "
@@ -170,12 +252,20 @@ class StripeHook(BaseHook):
                 f"({exc.user_message}); grant the restricted key read access"
             ) from None
         except stripe.RateLimitError as exc:
-            raise StripeHookError(
-                f"Stripe rate limit persisted while trying to {action} after retries ({exc.user_message}); "
-                "the task will be retried by Airflow"
+            raise StripeTransientError(
+                f"Stripe answered HTTP 429 (rate limit) to the request to {action}, {self._retries_said(True)} "
+                f"({exc.user_message})"
             ) from exc
         except stripe.APIConnectionError as exc:
-            raise StripeHookError(f"Could not reach Stripe at {self.api_base} to {action}: {exc.user_message}") from exc
+            raise StripeTransientError(
+                f"Could not reach Stripe at {self.api_base} to {action}, {self._retries_said()}: {exc.user_message}"
+            ) from exc
+        except stripe.APIError as exc:
+            status = exc.http_status
+            error = StripeTransientError if status is None or status == 409 or status >= 500 else StripeHookError
+            raise error(
+                f"Stripe answered HTTP {status} to the request to {action}, {self._retries_said()}: {exc.user_message}"
+            ) from exc
         except stripe.StripeError as exc:
             raise StripeHookError(
                 f"Stripe answered HTTP {exc.http_status} while trying to {action}: {exc.user_message}"
