@@ -39,6 +39,7 @@ from typing import Any
 from stripe_netsuite.mapping.items import coupon_item_external_id
 from stripe_netsuite.mapping.money import to_decimal
 from stripe_netsuite.mapping.records import InternalIdRef, MappingError, NeutralRecord, expandable_id
+from stripe_netsuite.mapping.stripe_values import check_invoice
 from stripe_netsuite.settings import InvoiceSettings, record_ref
 
 INVOICE = "invoice"
@@ -518,9 +519,11 @@ def map_invoice(bundle: InvoiceBundle, context: InvoiceContext, settings: Invoic
     """The NetSuite records for one Stripe invoice, in load order: [[invoice], [credit memos]].
 
     None when the invoice does not sync (a draft, a deleted draft, or a zero trial invoice the
-    settings skip).
+    settings skip). ``UnknownValueError`` when it holds a value the mapping does not know (``stripe_values.py``).
     """
     invoice = bundle.invoice
     if not str(invoice.get("id", "")).startswith("in_"):
         raise MappingError(invoice.get("id") or "<no id>", "is not a Stripe invoice object (id must start with 'in_')")
+    if not invoice.get("deleted") and invoice.get("status") != "draft":
+        check_invoice(invoice, bundle.credit_notes)  # a draft (or deleted draft) is skipped whatever it holds
     return _Mapper(bundle, context, settings).records()

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stripe_netsuite.mapping.records import MappingError, NeutralRecord
+from stripe_netsuite.mapping.stripe_values import check_price
 from stripe_netsuite.settings import InvoiceSettings, record_ref
 
 SERVICE_ITEM = "serviceSaleItem"
@@ -63,8 +64,10 @@ def price_item_external_id(price: Mapping[str, Any], settings: InvoiceSettings) 
     """The item a price's lines use: None means the generic item the settings name."""
     if settings.item_mode == "global":
         return None
-    if settings.one_time_prices == "generic_item" and is_one_time_price_data(price):
-        return None
+    if settings.one_time_prices == "generic_item":
+        check_price(price)  # an unknown price type is neither one-time nor recurring: no guess
+        if is_one_time_price_data(price):
+            return None
     return price["id"]
 
 

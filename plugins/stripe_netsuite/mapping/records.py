@@ -37,12 +37,38 @@ def expandable_id(value: Any) -> Any:
 
 
 class MappingError(ValueError):
-    """A Stripe object cannot be mapped; the message names the object and what to do."""
+    """A Stripe object cannot be mapped; the message names the object and what to do.
+
+    ``code`` is the retry queue's code for it."""
+
+    code = "MAPPING"
 
     def __init__(self, stripe_id: str, message: str) -> None:
         super().__init__(f"{stripe_id}: {message}")
         self.stripe_id = stripe_id
         self.reason = message
+
+
+class UnknownValueError(MappingError):
+    """Stripe sent a value of a field the mapping branches on that this version does not know (a new status,
+    tax behaviour, pricing type, ...): the object is not written, rather than mapped by a guess.
+
+    ``stripe_id`` is the object that waits in the retry queue (e.g. the invoice), ``what`` the object that
+    holds the value (e.g. ``line il_1 of invoice in_1``). The message is whole: it names both.
+    """
+
+    code = "UNKNOWN_VALUE"
+
+    def __init__(self, stripe_id: str, what: str, field: str, value: Any) -> None:
+        super().__init__(stripe_id, (
+            f"Stripe sent {what} with {field} {value!r}, a value this version of stripe-netsuite does not know, so "
+            "it was not written to NetSuite (the connector does not guess what a new value means). Upgrade "
+            "stripe-netsuite, or report the value to its maintainers; until then it stays in the retry queue and "
+            "every run tries it again"))
+        self.what, self.field, self.value = what, field, value
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 A user report (the demo and the reconciliation DAG print it; each difference line says what to do,
 ``lines.py``) and the flows' test oracle.
-For every finalized Stripe invoice NetSuite must hold one invoice under its Stripe ID with the
-same customer, currency and total (a negative Stripe total is a zero NetSuite invoice; a debit
-customer balance Stripe billed on the invoice adds to it), and an amount remaining equal to what
-Stripe still expects plus what the payments flow has still to apply; and one credit memo per
-credit note, balance use, uncollectible and void. Totals per currency close the report.
+For every finalized Stripe invoice (any status but draft: judged by what the status means, not by
+the statuses the mapping knows, so an invoice with a new status shows as missing) NetSuite must hold
+one invoice under its Stripe ID with the same customer, currency and total (a negative Stripe
+total is a zero NetSuite invoice; a debit customer balance Stripe billed on the invoice adds to
+it), and an amount remaining equal to what Stripe still expects plus what the payments flow has
+still to apply; and one credit memo per credit note, balance use, uncollectible and void. Totals
+per currency close the report.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stripe_netsuite.mapping.invoices import FINALIZED, balance_credit_used, balance_debit_carried, credited_to_balance
+from stripe_netsuite.mapping.invoices import balance_credit_used, balance_debit_carried, credited_to_balance
 from stripe_netsuite.mapping.money import to_decimal
 from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.reconcile.lines import (
@@ -104,7 +106,8 @@ def _compared_fields(invoice: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _synced(invoice: Mapping[str, Any], settings: InvoiceSettings) -> bool:
-    if invoice.get("status") not in FINALIZED:
+    """Whether the invoices flow must have loaded the invoice: Stripe finalized it (anything but a draft)."""
+    if invoice.get("deleted") or invoice.get("status") == "draft":
         return False
     all_zero = all(not line.get("amount") for line in (invoice.get("lines") or {}).get("data") or [])
     return settings.sync_zero_invoices or invoice.get("total") or balance_debit_carried(invoice) or not all_zero

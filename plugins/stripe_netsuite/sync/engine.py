@@ -181,7 +181,7 @@ class FlowEngine:
             try:
                 result = self.flow.map(source, context, self.settings)
             except MappingError as exc:
-                summary.failed.append({"stripe_id": source.stripe_id, "code": "MAPPING", "message": exc.reason
+                summary.failed.append({"stripe_id": source.stripe_id, "code": getattr(exc, "code", "MAPPING"), "message": exc.reason
                                        if exc.stripe_id == source.stripe_id else str(exc)})
                 continue
             if result is None:

@@ -34,7 +34,7 @@ from stripe_netsuite.mapping.items import (
     map_price_item,
     price_item,
 )
-from stripe_netsuite.mapping.records import MappingError, NeutralRecord, expandable_id
+from stripe_netsuite.mapping.records import MappingError, NeutralRecord, UnknownValueError, expandable_id
 from stripe_netsuite.settings import Settings, record_ref
 from stripe_netsuite.sync.flow import Prepared, SourceObject
 
@@ -216,7 +216,7 @@ class InvoicesFlow:
             try:
                 item_of_price[price_id], create = price_item(price, settings.invoices)
             except MappingError as exc:
-                outcome.fail(users[price_id], "MAPPING", f"price {exc}")
+                outcome.fail(users[price_id], exc.code, _about("price", exc))
                 continue
             if create:
                 records[price_id] = map_price_item(price, settings.invoices)
@@ -242,7 +242,7 @@ class InvoicesFlow:
             try:
                 link = linked_item(coupon, COUPON_LINK_KEYS)
             except MappingError as exc:
-                outcome.fail(users[coupon_id], "MAPPING", f"coupon {exc}")
+                outcome.fail(users[coupon_id], exc.code, _about("coupon", exc))
                 continue
             if link is not None:
                 item_of_coupon[coupon_id] = link
@@ -265,6 +265,11 @@ def _customer_currencies(netsuite, customer_ids: list[str]) -> dict[str, set[str
         for row in netsuite.suiteql(f"SELECT customer, currency FROM customercurrencybalance WHERE customer IN ({chunk})"):
             found[str(row["customer"])].add(str(row["currency"]))
     return found
+
+
+def _about(kind: str, exc: MappingError) -> str:
+    """A dependency's mapping error as its invoices' message (an unknown value's message names its object)."""
+    return str(exc) if isinstance(exc, UnknownValueError) else f"{kind} {exc}"
 
 
 def _customer_or_invoice_snapshot(customer_id: str, found, invoice: Mapping[str, Any]) -> dict[str, Any]:

@@ -78,6 +78,8 @@ _WHAT_TO_DO = {
                   "says",
     "STRIPE_READ": "Stripe did not return it: check it still exists in Stripe (if it was deleted on purpose, "
                    "remove its entry from the retry queue Variable)",
+    "UNKNOWN_VALUE": "Stripe sent a value this version of stripe-netsuite does not know (the message names the object, "
+                     "field and value): upgrade stripe-netsuite, or report the value to its maintainers",
 }
 _NETSUITE_REFUSED = "NetSuite refused it: fix what the message names in NetSuite (or the settings file)"
 _THEN = "; then clear the red check_failed_records task to try again"
