@@ -4,7 +4,8 @@
 sure what the invoices reference exists in NetSuite before they load: the customer (the
 customers flow may not have run yet) and the items of prices and coupons, each created once by
 external ID. A dependency that cannot be created fails only the invoices that need it, with its
-reason; they wait in the retry queue.
+reason; they wait in the retry queue. A customer is created from its invoice's copy only when Stripe
+says it was deleted; when Stripe cannot be read, its invoices wait for the next run instead.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from stripe_netsuite.hooks.stripe import StripeHookError
+from stripe_netsuite.hooks.stripe import StripeHookError, StripeNotFoundError, StripeTransientError
 from stripe_netsuite.mapping.customers import currency_list, map_customer
 from stripe_netsuite.mapping.invoices import (
     FINALIZED,
@@ -180,6 +181,9 @@ class InvoicesFlow:
         to_write = [c for c in users if c not in existing or not needs[c] <= has.get(existing[c]["id"], set())]
         records: dict[str, NeutralRecord] = {}
         for customer_id, found in stripe.retrieve_many("customers", to_write).items():
+            if isinstance(found, StripeHookError) and not isinstance(found, StripeNotFoundError):
+                outcome.fail(users[customer_id], "STRIPE_READ", _customer_not_read(customer_id, found))
+                continue
             customer = _customer_or_invoice_snapshot(customer_id, found, snapshot[customer_id])
             try:
                 record = map_customer(customer, settings=settings.customers, subsidiary_id=settings.netsuite.subsidiary_id,
@@ -211,7 +215,8 @@ class InvoicesFlow:
         for price_id, price in stripe.retrieve_many("prices", [p for p in users if p not in existing],
                                                     expand=("product",)).items():
             if isinstance(price, StripeHookError):
-                outcome.fail(users[price_id], "STRIPE_READ", f"price {price_id}: {price}")
+                outcome.fail(users[price_id], "STRIPE_READ", f"price {price_id} could not be read from Stripe, so its "
+                             f"item was not created: {price}. {_TRIED_AGAIN}")
                 continue
             try:
                 item_of_price[price_id], create = price_item(price, settings.invoices)
@@ -236,9 +241,13 @@ class InvoicesFlow:
         item_of_coupon = {c: {"externalId": coupon_item_external_id(c)} for c in users if coupon_item_external_id(c) in existing}
         records: dict[str, NeutralRecord] = {}
         for coupon_id, coupon in stripe.retrieve_many("coupons", [c for c in users if c not in item_of_coupon]).items():
-            if isinstance(coupon, StripeHookError):
+            if isinstance(coupon, StripeNotFoundError):
                 # A deleted coupon can no longer be read: its item is made from what the discount says.
                 coupon = {"id": coupon_id, "object": "coupon", "name": None}
+            elif isinstance(coupon, StripeHookError):  # items are never updated: do not name one from a guess
+                outcome.fail(users[coupon_id], "STRIPE_READ", f"coupon {coupon_id} could not be read from Stripe, "
+                             f"so its discount item was not created: {coupon}. {_TRIED_AGAIN}")
+                continue
             try:
                 link = linked_item(coupon, COUPON_LINK_KEYS)
             except MappingError as exc:
@@ -267,13 +276,24 @@ def _customer_currencies(netsuite, customer_ids: list[str]) -> dict[str, set[str
     return found
 
 
+_TRIED_AGAIN = "Nothing was written for this invoice; the next run tries it again"
+
+
 def _about(kind: str, exc: MappingError) -> str:
     """A dependency's mapping error as its invoices' message (an unknown value's message names its object)."""
     return str(exc) if isinstance(exc, UnknownValueError) else f"{kind} {exc}"
 
 
+def _customer_not_read(customer_id: str, error: StripeHookError) -> str:
+    """Why an invoice waits when its customer could not be read (anything but Stripe saying it is gone)."""
+    passing = "a passing Stripe error" if isinstance(error, StripeTransientError) else "an error"
+    return (f"its customer {customer_id} could not be read from Stripe ({passing}: {error}), so the customer was not "
+            f"created in NetSuite. {_TRIED_AGAIN}")
+
+
 def _customer_or_invoice_snapshot(customer_id: str, found, invoice: Mapping[str, Any]) -> dict[str, Any]:
-    """The Stripe customer to create; for a deleted one, the customer as its invoice recorded it.
+    """The Stripe customer to create; for a deleted one (Stripe answered ``deleted: true`` or 404
+    ``resource_missing``), the customer as its invoice recorded it.
 
     It stays active: NetSuite refuses transactions for inactive customers.
     """

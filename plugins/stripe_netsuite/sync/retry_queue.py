@@ -76,8 +76,9 @@ _WHAT_TO_DO = {
                "in the settings file",
     "DEPENDENCY": "a record it needs (its customer or an item) did not load: fix that one first, as its message "
                   "says",
-    "STRIPE_READ": "Stripe did not return it: check it still exists in Stripe (if it was deleted on purpose, "
-                   "remove its entry from the retry queue Variable)",
+    "STRIPE_READ": "Stripe did not return it or an object it needs (the message says which, and why): after a "
+                   "passing error (rate limit, Stripe unavailable) nothing is needed, every run tries it again; if it "
+                   "was deleted in Stripe on purpose, remove its entry from the retry queue Variable",
     "UNKNOWN_VALUE": "Stripe sent a value this version of stripe-netsuite does not know (the message names the object, "
                      "field and value): upgrade stripe-netsuite, or report the value to its maintainers",
 }
