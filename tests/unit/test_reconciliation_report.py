@@ -118,3 +118,36 @@ def test_each_kind_of_difference_reads_as_one_line():
         "cn_1 fix:": "cn_1: credit memo for in_credited: total Stripe 10.00 USD, NetSuite 12.50 USD",
         "in_credited check": "in_credited: amount remaining Stripe 90.00 USD, NetSuite 80.00 USD",
     }
+
+
+def test_a_passing_stripe_error_while_telling_deleted_from_unknown_builds_no_report():
+    """A NetSuite customer Stripe no longer lists is looked up; a 429 there is no answer, so nothing may be
+    reported (it used to read as 'in NetSuite, not in Stripe')."""
+    import pytest
+
+    from stripe_netsuite.hooks.stripe import StripeNotFoundError, StripeTransientError
+    from stripe_netsuite.reconcile.report import build_report
+    from stripe_netsuite.settings import Settings
+
+    class Stripe:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def list_objects(self, resource, **kwargs):
+            return iter([])
+
+        def events_since(self, *args, **kwargs):
+            return iter([])
+
+        def retrieve_many(self, resource, ids, **kwargs):
+            return {i: self.answer for i in ids}
+
+    class NetSuite:
+        def suiteql_after(self, query, **kwargs):
+            return iter([{"id": "7", "externalid": "cus_gone", "email": None}] if "FROM customer" in query else [])
+
+    settings = Settings.model_validate({"invoices": {"enabled": False}})
+    with pytest.raises(StripeTransientError, match="cus_gone"):
+        build_report(Stripe(StripeTransientError("HTTP 429, not retried")), NetSuite(), settings)
+    report = build_report(Stripe(StripeNotFoundError("no such customer")), NetSuite(), settings)
+    assert any("cus_gone: in NetSuite" in line for line in report.problems())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
-from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.hooks.stripe import StripeHook, StripeHookError, StripeNotFoundError, StripeTransientError
 from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.reconcile.customers import CustomerReconciliation, reconcile_customers
 from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, InvoiceReconciliation, reconcile_invoices
@@ -134,6 +134,13 @@ def _compare_customers(stripe: StripeHook, netsuite: NetSuiteHook, settings: Set
     known = {c["id"] for c in live}
     unlisted = {r["externalid"] for r in rows if str(r.get("externalid", "")).startswith("cus_")} - known
     found = stripe.retrieve_many("customers", unlisted - settling)
+    unreadable = {cid: obj for cid, obj in found.items()
+                  if isinstance(obj, StripeHookError) and not isinstance(obj, StripeNotFoundError)}
+    if unreadable:  # only Stripe's own answer tells deleted from unknown: a passing error is no answer
+        first = next(iter(unreadable.values()))
+        raise StripeTransientError(f"Stripe could not be read for {len(unreadable)} customer(s) NetSuite has "
+                                   f"({', '.join(sorted(unreadable)[:5])}): {first}; the report was not built, so "
+                                   "nothing is reported wrongly. Airflow retries the task")
     deleted = [cid for cid, obj in found.items() if isinstance(obj, dict) and obj.get("deleted")]
     if not settings.customers.enabled:
         in_netsuite = {r.get("externalid") for r in rows}
