@@ -25,6 +25,10 @@ Rules (reference: connector-behaviour.md §3, §6.2-§6.6, §6.9, §6.11, §6.15
   invoice used back out of it.
 - NetSuite's amount remaining then equals Stripe's ``amount_remaining`` plus ``amount_paid``
   (the payments flow applies the payments) on every invoice.
+- Every memo is planned from the invoice's current state, so a run that carries one change ends
+  where one sync of the final state ends: a write-off that no longer stands (the invoice was voided,
+  paid or credited in full after Stripe marked it uncollectible) zeroes and unapplies ``cm-unc-in_X``,
+  and the memos load in an order NetSuite accepts (releases, then the closing memo, then credits).
 """
 
 from __future__ import annotations
@@ -85,11 +89,6 @@ def balance_debit_carried(invoice: Mapping[str, Any]) -> int:
     if invoice.get("total", 0) < 0:
         return 0
     return max(0, int(invoice.get("starting_balance") or 0) - int(invoice.get("ending_balance") or 0))
-
-
-def has_credit_notes(invoice: Mapping[str, Any]) -> bool:
-    """Whether credit notes stand on the invoice (Stripe leaves voided ones out of these amounts)."""
-    return bool(invoice.get("pre_payment_credit_notes_amount") or invoice.get("post_payment_credit_notes_amount"))
 
 
 def credited_to_balance(credit_note: Mapping[str, Any]) -> int:
@@ -486,24 +485,53 @@ class _Mapper:
             f"cm-bal-{self.id}", transitions.get("finalized_at") or self.invoice.get("created"),
             f"Stripe: {self.id}. This credit memo was created by a Stripe customer's balance.", items, used)
 
+    def reversed_write_off(self) -> NeutralRecord:
+        """The write-off memo of an invoice Stripe marked uncollectible and then voided, or that was paid or credited in
+        full after it: zeroed and unapplied (what NetSuite's own void does), so what it closed is open again for what
+        closes it now. Made from the invoice's current state alone, as every memo is, so one sync of that state and the
+        runs that carried each change write the same memo."""
+        transitions = self.invoice.get("status_transitions") or {}
+        status = self.invoice.get("status")
+        then = {"void": "voided", "paid": "paid"}.get(status, "left nothing to write off")
+        when = (transitions.get("voided_at") or transitions.get("paid_at") or transitions.get("marked_uncollectible_at")
+                or self.invoice.get("created"))
+        line = {"item": record_ref(self.settings.bad_debt_item), "amount": self.money(0),
+                "description": f"Nothing of {self.id} stays written off: {then} in Stripe"}
+        return self.credit_memo(f"cm-unc-{self.id}", when, f"REVERSED in Stripe. Stripe: {self.id} marked uncollectible "
+                                f"in Stripe, then {then}; this write-off no longer stands", [line])
+
     def records(self) -> list[list[NeutralRecord]] | None:
         if self.invoice.get("deleted") or self.invoice.get("status") not in FINALIZED:
             return None
         invoice = self.invoice_record()
         if invoice is None:
             return None
-        memos = [self.credit_note_memo(cn) for cn in sorted(self.credit_notes, key=lambda c: (c.get("created") or 0, c["id"]))]
-        memos.append(self.balance_memo())
+        # Every memo is planned from the invoice's current state, and the memos load in three stages so that
+        # NetSuite, which refuses to apply more than the invoice has open, accepts each write whatever the
+        # earlier runs left applied: first the memos whose application can only go to nothing (voided credit
+        # notes, a write-off that no longer stands), then the memo that closes the invoice (its application
+        # may grow or shrink; at most one stands), then the memos whose application never shrinks once made
+        # (a standing credit note's pre-payment part, the balance used). Empty stages are left out.
+        notes = sorted(self.credit_notes, key=lambda c: (c.get("created") or 0, c["id"]))
+        releasing = [self.credit_note_memo(cn) for cn in notes if cn.get("status") == "void"]
+        closing: list[NeutralRecord | None] = []
+        crediting = [self.credit_note_memo(cn) for cn in notes if cn.get("status") != "void"]
+        crediting.append(self.balance_memo())
         transitions = self.invoice.get("status_transitions") or {}
         status = self.invoice.get("status")
-        if status == "uncollectible" and not self.settings.keep_unpaid_invoices_open:
+        written_off = status == "uncollectible" or transitions.get("marked_uncollectible_at")
+        if written_off and not self.settings.keep_unpaid_invoices_open:
             when = transitions.get("marked_uncollectible_at") or self.invoice.get("created")
-            memos.append(self.closing_memo("uncollectible", when, self.settings.bad_debt_item))
-        elif status == "void":
+            write_off = self.closing_memo("uncollectible", when, self.settings.bad_debt_item) \
+                if status == "uncollectible" else None
+            if write_off is None:
+                releasing.append(self.reversed_write_off())
+            closing.append(write_off)
+        if status == "void":
             when = transitions.get("voided_at") or self.invoice.get("created")
-            memos.append(self.closing_memo("void", when, self.settings.void_item))
-        memos = [m for m in memos if m is not None]
-        return [[invoice], memos] if memos else [[invoice]]
+            closing.append(self.closing_memo("void", when, self.settings.void_item))
+        stages = [[invoice], *([m for m in stage if m is not None] for stage in (releasing, closing, crediting))]
+        return [stage for stage in stages if stage]
 
 
 def _is_proration(line: Mapping[str, Any]) -> bool:
@@ -516,7 +544,9 @@ def _is_proration(line: Mapping[str, Any]) -> bool:
 
 
 def map_invoice(bundle: InvoiceBundle, context: InvoiceContext, settings: InvoiceSettings) -> list[list[NeutralRecord]] | None:
-    """The NetSuite records for one Stripe invoice, in load order: [[invoice], [credit memos]].
+    """The NetSuite records for one Stripe invoice, in load stages: [[invoice], then its credit memos in up to three
+    stages (those that only release what they applied, the one that closes the invoice, those that only credit it;
+    see ``_Mapper.records``)].
 
     None when the invoice does not sync (a draft, a deleted draft, or a zero trial invoice the
     settings skip). ``UnknownValueError`` when it holds a value the mapping does not know (``stripe_values.py``).

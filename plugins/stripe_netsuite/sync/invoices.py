@@ -23,7 +23,6 @@ from stripe_netsuite.mapping.invoices import (
     InvoiceContext,
     coupons_of_discounts,
     discount_ids,
-    has_credit_notes,
     map_invoice,
     price_id_of,
 )
@@ -98,10 +97,9 @@ class InvoicesFlow:
 
     def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
         outcome = _DependencyOutcome()
-        credited = {s.stripe_id for s in sources if s.data.get("status") is None}  # named by credit-note events
         invoices = self._complete(sources, stripe, settings, outcome)
         finalized = [inv for inv in invoices if inv.get("status") in FINALIZED and inv["id"] not in outcome.failed]
-        credit_notes = self._credit_notes(finalized, credited, stripe, listed)
+        credit_notes = self._credit_notes(finalized, stripe, listed)
         currency_ids = netsuite.currency_ids()
         self._ensure_customers(finalized, stripe, netsuite, settings, currency_ids, outcome)
         item_of_price = self._ensure_price_items(finalized, stripe, netsuite, settings, outcome)
@@ -110,12 +108,14 @@ class InvoicesFlow:
         return Prepared([SourceObject(inv) for inv in invoices], context, outcome.failed, dict(outcome.written))
 
     @staticmethod
-    def _credit_notes(finalized, credited: set[str], stripe, listed: bool) -> dict[str, list[dict[str, Any]]]:
+    def _credit_notes(finalized, stripe, listed: bool) -> dict[str, list[dict[str, Any]]]:
         """Each invoice's credit notes, voided ones included (a void must zero its credit memo).
 
         A listing run reads every credit note created since its oldest invoice in one paged list
-        (credit notes come after their invoice); an event run reads those of the invoices whose
-        events say they have some: a credit-note event, or credit note amounts on the invoice.
+        (credit notes come after their invoice); any other run (events, retries, chosen IDs) reads
+        those of each of its invoices, one request per invoice: every memo of an invoice is planned
+        from its current state, and nothing on a Stripe invoice shows a voided credit note (a later
+        event of the same invoice, or a retry, would otherwise leave its memo applied).
         """
         if listed and finalized:
             wanted = {inv["id"] for inv in finalized}
@@ -126,9 +126,7 @@ class InvoicesFlow:
                 if invoice in wanted:
                     notes[invoice].append(note)
             return notes
-        return stripe.credit_notes_of(
-            inv["id"] for inv in finalized if inv["id"] in credited or has_credit_notes(inv)
-        )
+        return stripe.credit_notes_of(inv["id"] for inv in finalized)
 
     def _complete(self, sources, stripe, settings: Settings, outcome: _DependencyOutcome) -> list[dict[str, Any]]:
         """Every invoice whole: read again where the event copy lacks what mapping needs."""
