@@ -101,6 +101,9 @@ class LocalUiStack:
 
     def start(self, timeout: float = 240) -> LocalUiStack:
         deadline = time.monotonic() + timeout
+        if not _port_free(self.port):
+            raise StackError(f"port {self.port} on 127.0.0.1 is taken (another Airflow?): stop it or choose "
+                             "another port (./dev.sh ui --port N)")
         try:
             self._prepare_home()
             self.stripe_url = self._start_sandbox("stripe-sandbox", *self.stripe_args)
@@ -362,6 +365,15 @@ class LocalUiStack:
                     raise StackError(f"the DAGs were not parsed in time (listed: {sorted(listed)}):\n"
                                      f"{self.log('dag-processor')}")
                 time.sleep(0.5)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _readline(process: subprocess.Popen, timeout: float) -> str:
