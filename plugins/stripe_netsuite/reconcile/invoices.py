@@ -84,8 +84,13 @@ def _expected_memos(invoice: Mapping[str, Any], notes: list[Mapping[str, Any]], 
     if balance_credit_used(invoice):
         memos[f"cm-bal-{invoice['id']}"] = balance_credit_used(invoice)
     remaining = int(invoice.get("amount_remaining") or 0)
-    if invoice["status"] == "uncollectible" and not settings.keep_unpaid_invoices_open and remaining > 0:
-        memos[f"cm-unc-{invoice['id']}"] = remaining
+    written_off = invoice["status"] == "uncollectible" or (invoice.get("status_transitions") or {}).get(
+        "marked_uncollectible_at")
+    if written_off and not settings.keep_unpaid_invoices_open:
+        # What is still written off; a write-off Stripe no longer stands by (voided, paid, credited after it)
+        # must be zeroed in NetSuite, so a leftover one shows as a total difference.
+        standing = remaining if invoice["status"] == "uncollectible" else 0
+        memos[f"cm-unc-{invoice['id']}"] = standing
     if invoice["status"] == "void" and remaining > 0:
         memos[f"cm-void-{invoice['id']}"] = remaining
     return memos
@@ -97,7 +102,7 @@ def _expected_total(invoice: Mapping[str, Any]) -> int:
 
 
 COMPARED_FIELDS = ("id", "currency", "customer", "status", "total", "amount_paid", "amount_remaining",
-                   "starting_balance", "ending_balance")
+                   "starting_balance", "ending_balance", "status_transitions")
 
 
 def _compared_fields(invoice: Mapping[str, Any]) -> dict[str, Any]:
