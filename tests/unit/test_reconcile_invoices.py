@@ -310,3 +310,18 @@ def test_a_netsuite_side_in_another_currency_prints_in_that_currency():
     report = reconciled([stripe_invoice("in_1", 15000, currency="usd")], [row("in_1", 16000, 16000, currency="JPY")])
     assert report.problems == ["in_1: currency Stripe USD, NetSuite JPY; total Stripe 150.00 USD, NetSuite 16000 JPY; "
                                "amount remaining Stripe 150.00 USD, NetSuite 16000 JPY" + rewrite("in_1")]
+
+
+def test_a_write_off_stripe_no_longer_stands_by_must_be_zeroed():
+    voided = stripe_invoice("in_w", status="void", remaining=10000,
+                            status_transitions={"marked_uncollectible_at": 1, "voided_at": 2})
+    invoice_row = row("in_w", total="100.00", remaining="0.00")
+    zeroed = [invoice_row, memo_row("cm-unc-in_w", "0.00"), memo_row("cm-void-in_w", "100.00")]
+    assert reconciled([voided], zeroed).ok
+    leftover = [invoice_row, memo_row("cm-unc-in_w", "100.00"), memo_row("cm-void-in_w", "100.00")]
+    report = reconciled([voided], leftover)
+    assert not report.ok
+    assert any(p.startswith("cm-unc-in_w: credit memo for in_w: total Stripe 0.00 USD, NetSuite 100.00 USD")
+               for p in report.problems), report.problems
+    missing = reconciled([voided], [invoice_row, memo_row("cm-void-in_w", "100.00")])
+    assert any(p.startswith("cm-unc-in_w: credit memo for in_w missing") for p in missing.problems)
