@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal, Optional, TypeAlias, Union
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 SETTINGS_ENV = "STRIPE_NETSUITE_SETTINGS"
 DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parents[2] / "include" / "settings.yaml"
@@ -25,20 +27,23 @@ class SettingsError(ValueError):
     """The settings file is missing a value or has a wrong one; the message says which and where."""
 
 
-def _custom_field(prefix: str, kind: str):
-    """A NetSuite custom field ID of one kind (by its ID prefix), or None."""
+def _custom_field_check(prefix: str, kind: str) -> Callable[[str | None], str | None]:
+    """The check of a NetSuite custom field ID of one kind (by its ID prefix), or None."""
 
     def check(value: str | None) -> str | None:
         if value is not None and not value.startswith(prefix):
             raise ValueError(f"must be a {kind} custom field id starting with '{prefix}', or null")
         return value
 
-    return Annotated[Optional[str], AfterValidator(check)]
+    return check
 
 
-CustomerField = _custom_field("custentity", "customer")
-TransactionBodyField = _custom_field("custbody", "transaction body")
-TransactionLineField = _custom_field("custcol", "transaction line")
+# Written out as type aliases (not made by a function) so that type checkers read them as types.
+CustomerField: TypeAlias = Annotated[Optional[str], AfterValidator(_custom_field_check("custentity", "customer"))]
+TransactionBodyField: TypeAlias = Annotated[
+    Optional[str], AfterValidator(_custom_field_check("custbody", "transaction body"))]
+TransactionLineField: TypeAlias = Annotated[
+    Optional[str], AfterValidator(_custom_field_check("custcol", "transaction line"))]
 
 
 class _Section(BaseModel):
@@ -137,7 +142,7 @@ class Settings(_Section):
     reconciliation: ReconciliationSettings = ReconciliationSettings()
 
 
-def _problem(err: dict) -> str:
+def _problem(err: ErrorDetails) -> str:
     """One validation error as ``key: what is wrong (got value)``; pydantic's message lists allowed values."""
     where = ".".join(str(p) for p in err["loc"])
     given = err.get("input")

@@ -94,10 +94,10 @@ def problems(netsuite, settings: Settings, flows: Iterable[str]) -> list[str]:
     wanted = named_records(settings, flows)
     found: dict[tuple[str, str], dict] = {}
     for table in sorted({record.table for record in wanted}):
-        for row in _read(netsuite, table, [r.name for r in wanted if r.table == table]):
-            found[(table, str(row["id"]))] = row
-            if row.get("externalid"):
-                found[(table, "eid:" + row["externalid"])] = row
+        for read in _read(netsuite, table, [r.name for r in wanted if r.table == table]):
+            found[(table, str(read["id"]))] = read
+            if read.get("externalid"):
+                found[(table, "eid:" + read["externalid"])] = read
     out = []
     for record in wanted:
         key = (record.table, str(record.name) if isinstance(record.name, int) else "eid:" + record.name)

@@ -229,7 +229,8 @@ class OAuth2ClientCredentials(AuthBase):
         log.warning("NetSuite no longer accepts the OAuth 2.0 access token (HTTP 401 to %s %s): buying a new "
                     "token and retrying once", response.request.method, urlsplit(response.request.url).path)
         retry = response.request.copy()
-        retry._oauth2_retried = True
+        # requests has no field for this mark: set (and read, above) by name on the retried request.
+        setattr(retry, "_oauth2_retried", True)
         retry.headers["Authorization"] = f"Bearer {self.token(force=True)}"
         new = response.connection.send(retry, **kwargs)
         new.history.append(response)

@@ -96,7 +96,11 @@ class SoapTransport:
                               cache=InMemoryCache())
         self.client = Client(wsdl, transport=transport, settings=Settings(strict=False, xml_huge_tree=True))
         binding = next(str(b) for b in self.client.wsdl.bindings if "NetSuiteBinding" in str(b))
-        self.version = _PLATFORM_NS.search(binding).group(1)
+        platform = _PLATFORM_NS.search(binding)
+        if platform is None:
+            raise NetSuiteError(f"the WSDL's NetSuite binding {binding} names no platform version "
+                                "(urn:platform_YYYY_N.webservices.netsuite.com)")
+        self.version = platform.group(1)
         self.endpoint = soap_endpoint(base_url, self.version)
         self.service = self.client.create_service(binding, self.endpoint)
         self._core = f"urn:core_{self.version}.platform.webservices.netsuite.com"

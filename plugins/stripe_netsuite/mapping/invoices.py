@@ -110,7 +110,7 @@ def price_ids(bundle: InvoiceBundle) -> set[str]:
 
 def discount_ids(invoice: Mapping[str, Any]) -> set[str]:
     """Every discount an invoice's lines were reduced by."""
-    ids = set()
+    ids: set[str] = set()
     for line in _lines(invoice):
         ids.update(expandable_id(d["discount"])
                    for d in line.get("discount_amounts") or [] if d.get("amount"))
@@ -164,7 +164,7 @@ class _Mapper:
             return None
         return dt.datetime.fromtimestamp(int(timestamp), self.zone).date().isoformat()
 
-    def period_dates(self, period: Mapping[str, Any] | None) -> dict[str, str]:
+    def period_dates(self, period: Mapping[str, Any] | None) -> dict[str, str | None]:
         if not period or not period.get("start"):
             return {}
         start, end = int(period["start"]), int(period.get("end") or period["start"])
@@ -439,8 +439,8 @@ class _Mapper:
         if out_of_band:
             memo += f". {self.money(out_of_band)} {self.currency} refunded outside Stripe: apply by hand"
         if cn.get("status") == "void":
-            for item in items:
-                item["amount"] = self.money(0)
+            for entry in items:
+                entry["amount"] = self.money(0)
             return self.credit_memo(cn_id, cn.get("voided_at") or cn.get("created"), f"VOIDED in Stripe. {memo}", items)
         return self.credit_memo(cn_id, cn.get("effective_at") or cn.get("created"), memo, items, pre_payment)
 
@@ -491,7 +491,7 @@ class _Mapper:
         closes it now. Made from the invoice's current state alone, as every memo is, so one sync of that state and the
         runs that carried each change write the same memo."""
         transitions = self.invoice.get("status_transitions") or {}
-        status = self.invoice.get("status")
+        status = self.invoice.get("status") or ""
         then = {"void": "voided", "paid": "paid"}.get(status, "left nothing to write off")
         when = (transitions.get("voided_at") or transitions.get("paid_at") or transitions.get("marked_uncollectible_at")
                 or self.invoice.get("created"))
@@ -515,7 +515,7 @@ class _Mapper:
         notes = sorted(self.credit_notes, key=lambda c: (c.get("created") or 0, c["id"]))
         releasing = [self.credit_note_memo(cn) for cn in notes if cn.get("status") == "void"]
         closing: list[NeutralRecord | None] = []
-        crediting = [self.credit_note_memo(cn) for cn in notes if cn.get("status") != "void"]
+        crediting: list[NeutralRecord | None] = [self.credit_note_memo(cn) for cn in notes if cn.get("status") != "void"]
         crediting.append(self.balance_memo())
         transitions = self.invoice.get("status_transitions") or {}
         status = self.invoice.get("status")

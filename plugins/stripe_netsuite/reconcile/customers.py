@@ -32,7 +32,7 @@ class CustomerReconciliation:
     deleted_in_stripe: list[str] = field(default_factory=list)  # kept in NetSuite by design (on_delete)
     duplicated_in_netsuite: list[str] = field(default_factory=list)
     email_mismatches: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    internal_ids: dict[str, list[str]] = field(default_factory=dict)  # of the records only in or duplicated in NetSuite
+    internal_ids: dict[str, list[str | None]] = field(default_factory=dict)  # of the records only in or duplicated in NetSuite
     rewritable: bool = True  # the customers flow can write NetSuite's customers again (enabled, update_existing)
 
     @property

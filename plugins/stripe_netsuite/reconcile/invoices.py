@@ -115,7 +115,7 @@ def _synced(invoice: Mapping[str, Any], settings: InvoiceSettings) -> bool:
     if invoice.get("deleted") or invoice.get("status") == "draft":
         return False
     all_zero = all(not line.get("amount") for line in (invoice.get("lines") or {}).get("data") or [])
-    return settings.sync_zero_invoices or invoice.get("total") or balance_debit_carried(invoice) or not all_zero
+    return bool(settings.sync_zero_invoices or invoice.get("total") or balance_debit_carried(invoice) or not all_zero)
 
 
 def reconcile_invoices(

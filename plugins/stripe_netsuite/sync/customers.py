@@ -21,7 +21,7 @@ class CustomersFlow:
     name = "customers"
     stripe_resource = "customers"
     list_expand: tuple[str, ...] = ()
-    event_types = ("customer.created", "customer.updated", "customer.deleted")
+    event_types: tuple[str, ...] = ("customer.created", "customer.updated", "customer.deleted")
     record_type = RECORD_TYPE
     suiteql_table = "customer"
 

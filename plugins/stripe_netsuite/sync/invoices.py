@@ -64,8 +64,8 @@ class _DependencyOutcome:
 class InvoicesFlow:
     name = "invoices"
     stripe_resource = "invoices"
-    list_expand = INVOICE_EXPAND
-    event_types = (
+    list_expand: tuple[str, ...] = INVOICE_EXPAND
+    event_types: tuple[str, ...] = (
         "invoice.finalized", "invoice.updated", "invoice.paid", "invoice.payment_succeeded", "invoice.voided",
         "invoice.marked_uncollectible", "credit_note.created", "credit_note.updated", "credit_note.voided",
     )
@@ -233,8 +233,8 @@ class InvoicesFlow:
             return {}
         users: dict[str, list[str]] = defaultdict(list)
         for inv in invoices:
-            for coupon in set(coupons_of_discounts(inv).values()):
-                users[coupon].append(inv["id"])
+            for coupon_id in set(coupons_of_discounts(inv).values()):
+                users[coupon_id].append(inv["id"])
         existing = netsuite.rows_by_external_id("item", [coupon_item_external_id(c) for c in users])
         item_of_coupon = {c: {"externalId": coupon_item_external_id(c)} for c in users if coupon_item_external_id(c) in existing}
         records: dict[str, NeutralRecord] = {}
@@ -297,7 +297,7 @@ def _customer_or_invoice_snapshot(customer_id: str, found, invoice: Mapping[str,
     """
     if isinstance(found, Mapping) and not found.get("deleted"):
         return dict(found)
-    snapshot = {
+    snapshot: dict[str, Any] = {
         "id": customer_id,
         "object": "customer",
         "name": invoice.get("customer_name"),
