@@ -2,6 +2,7 @@
 # The project's commands. Each builds .venv on first use (uv, from the lock file), then:
 #   ./dev.sh demo   both sandboxes, every flow through Airflow, a reconciliation summary
 #   ./dev.sh test   the test suite (pass extra pytest arguments after it)
+#   ./dev.sh lint   ruff (errors only) over plugins, include, dags and tests; mypy over plugins/stripe_netsuite
 #   ./dev.sh ui     the real Airflow UI on http://127.0.0.1:8080 over both sandboxes (Ctrl-C stops it)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -63,6 +64,14 @@ case "$cmd" in
         ensure_browser
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
+    lint)
+        ensure_env
+        # Both run, so one report names every problem; either failing fails the command.
+        status=0
+        "$VENV/bin/ruff" check plugins include dags tests || status=1
+        "$VENV/bin/mypy" || status=1
+        exit "$status"
+        ;;
     demo)
         ensure_env
         exec "$VENV/bin/stripe-netsuite-demo" "$@"
@@ -80,7 +89,7 @@ case "$cmd" in
         "$VENV/bin/python" -m uv pip compile --quiet --python-version 3.11 --extra test --extra celery pyproject.toml -o requirements.lock
         ;;
     *)
-        echo "usage: ./dev.sh {demo|test [pytest args]|ui [--port N]|env|lock}" >&2
+        echo "usage: ./dev.sh {demo|test [pytest args]|lint|ui [--port N]|env|lock}" >&2
         exit 2
         ;;
 esac
