@@ -16,7 +16,7 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from stripe_sandbox.event_record import EVENT_TYPE, EventRecord  # EVENT_TYPE: re-exported
+from stripe_sandbox.event_record import EVENT_TYPE, EventRecord  # noqa: F401  (EVENT_TYPE: re-exported)
 from stripe_sandbox.ids import IdFactory
 from stripe_sandbox.store import ObjectStore
 

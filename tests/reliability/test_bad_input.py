@@ -19,7 +19,7 @@ from tests.fixtures.sandboxes import stripe_conn
 from tests.flows.helpers import run_dag, stripe_client, task_states, xcom_return
 from tests.reliability import ledger
 from tests.reliability.ledger import assert_ledger_clean, reconciliation_problems
-from tests.reliability.stripe_tools import RewritingProxy, fast_sdk_retries, stripe_fault  # noqa: F401
+from tests.reliability.stripe_tools import RewritingProxy, stripe_fault
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "clean_variables")
 CUSTOMERS, INVOICES = "stripe_customers_to_netsuite", "stripe_invoices_to_netsuite"

@@ -17,7 +17,7 @@ from stripe_netsuite.sync.retry_queue import retry_queue_key
 from tests.fixtures.airflow import db_variable
 from tests.flows.helpers import run_dag, stripe_client, task_states, xcom_return
 from tests.reliability.ledger import assert_ledger_clean
-from tests.reliability.stripe_tools import fast_sdk_retries, stripe_fault, stripe_faults_left  # noqa: F401
+from tests.reliability.stripe_tools import stripe_fault, stripe_faults_left
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "clean_variables", "fast_sdk_retries")
 CUSTOMERS, INVOICES = "stripe_customers_to_netsuite", "stripe_invoices_to_netsuite"
