@@ -9,6 +9,8 @@ FLOW_GUIDE = """
 ### When it runs
 Every hour, it reads what changed in Stripe since the last run (Stripe events) and writes it to NetSuite.
 Records are matched by external ID (the Stripe ID), so running it again never creates duplicates.
+The very first run (right after the DAG is first switched on) loads every Stripe object, from the
+settings' `sync.start_date` if set, then goes on hourly from there.
 
 ### How to backfill
 Loads Stripe objects by the date they were **created**, without touching the hourly sync's position.
