@@ -129,17 +129,7 @@ class LocalUiStack:
         sessions = {process.pid for process in self.processes.values()}
         order = [name for name in self.processes if name not in ("stripe-sandbox", "netsuite-sandbox")]
         order += [name for name in ("stripe-sandbox", "netsuite-sandbox") if name in self.processes]
-        for name in order:
-            _signal_group(self.processes[name], signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        for name in order:
-            process = self.processes[name]
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            _signal_group(process, signal.SIGKILL)  # also any child the group leader left behind
-            process.wait()
+        stop_process_groups([self.processes[name] for name in order], timeout)
         self._sessions_ended |= sessions
         for pid in self.leftover_pids():
             try:
@@ -385,6 +375,21 @@ def _readline(process: subprocess.Popen, timeout: float) -> str:
         if not selector.select(timeout):
             return ""
     return process.stdout.readline()
+
+
+def stop_process_groups(processes: list[subprocess.Popen], timeout: float) -> None:
+    """SIGTERM each process's group (a warm shutdown), wait up to ``timeout`` in all, then SIGKILL each group:
+    also any child its leader left behind."""
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:

@@ -44,3 +44,14 @@ def netsuite_customers() -> dict[str, dict]:
         "FROM customer ORDER BY id"
     )
     return {row["externalid"]: row for row in rows}
+
+
+def open_invoice(client, customer: str, currency: str, *amounts: int) -> str:
+    """A finalized, unpaid invoice (sent, due in 30 days) of one-off lines."""
+    invoice = client.v1.invoices.create(params={
+        "customer": customer, "currency": currency, "collection_method": "send_invoice", "days_until_due": 30,
+        "pending_invoice_items_behavior": "exclude"})
+    for n, amount in enumerate(amounts, 1):
+        client.v1.invoice_items.create(params={"customer": customer, "invoice": invoice.id, "amount": amount,
+                                               "currency": currency, "description": f"Service {n}"})
+    return client.v1.invoices.finalize_invoice(invoice.id).id

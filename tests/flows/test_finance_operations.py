@@ -120,7 +120,7 @@ class DbVariables:
 
 
 def poison_invoice(client):
-    from tests.flows.test_invoices_flow import open_invoice
+    from tests.flows.helpers import open_invoice
 
     customer = client.v1.customers.create(params={"name": "Sydney Surf Pty Ltd", "email": "ap@surf.example"})
     return open_invoice(client, customer.id, "aud", 8800)

@@ -11,7 +11,7 @@ from stripe_netsuite.sync.cursor import cursor_key
 from stripe_netsuite.sync.retry_queue import retry_queue_key
 from tests.fixtures.airflow import db_variable
 from tests.fixtures.sandboxes import start_sandbox, stripe_conn, stripe_sandbox_cmd
-from tests.flows.helpers import run_dag, stripe_client, task_states, xcom_return
+from tests.flows.helpers import open_invoice, run_dag, stripe_client, task_states, xcom_return
 
 DAG_ID = "stripe_invoices_to_netsuite"
 pytestmark = pytest.mark.usefixtures("airflow_db", "clean_variables")
@@ -70,17 +70,6 @@ def test_one_run_loads_every_finalized_invoice_once_and_reconciles(dagbag, scena
 def demo(monkeypatch, connections):
     stripe_sb, netsuite_sb = connections
     return stripe_sb
-
-
-def open_invoice(client, customer: str, currency: str, *amounts: int) -> str:
-    """A finalized, unpaid invoice (sent, due in 30 days) of one-off lines."""
-    invoice = client.v1.invoices.create(params={
-        "customer": customer, "currency": currency, "collection_method": "send_invoice", "days_until_due": 30,
-        "pending_invoice_items_behavior": "exclude"})
-    for n, amount in enumerate(amounts, 1):
-        client.v1.invoice_items.create(params={"customer": customer, "invoice": invoice.id, "amount": amount,
-                                               "currency": currency, "description": f"Service {n}"})
-    return client.v1.invoices.finalize_invoice(invoice.id).id
 
 
 def customer_in(client, currency: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.flows.helpers import run_dag, stripe_client, task_states, xcom_return
-from tests.flows.test_invoices_flow import open_invoice
+from tests.flows.helpers import open_invoice
 
 DAG_ID = "stripe_netsuite_reconciliation"
 pytestmark = pytest.mark.usefixtures("airflow_db", "clean_variables")

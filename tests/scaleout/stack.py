@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from stripe_netsuite_demo.local_ui import stop_process_groups
 from tests.scaleout import compose
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -196,16 +196,7 @@ class Stack:
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM every process group (warm shutdown), then SIGKILL what is left."""
-        for process in self.processes.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            _signal_group(process, signal.SIGKILL)  # also any child the group leader left behind
-            process.wait()
+        stop_process_groups(list(self.processes.values()), timeout)
 
     def close(self) -> None:
         try:
@@ -225,13 +216,6 @@ class Stack:
     def _log(self, service: str) -> Path:
         self.logs[service] = self.workdir / f"{service}.log"
         return self.logs[service]
-
-
-def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _redis_delete(db: int, queue: str) -> None:

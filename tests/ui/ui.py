@@ -192,16 +192,9 @@ def parse_utc(text: str) -> dt.datetime:
 
 def open_invoice(stripe_url: str, customer: str, currency: str, *amounts: int) -> str:
     """A finalized, unpaid invoice (sent, due in 30 days) of one-off lines, made through the Stripe SDK."""
-    from tests.flows.helpers import stripe_client
+    from tests.flows.helpers import open_invoice as open_invoice_with, stripe_client
 
-    client = stripe_client(stripe_url)
-    invoice = client.v1.invoices.create(params={
-        "customer": customer, "currency": currency, "collection_method": "send_invoice", "days_until_due": 30,
-        "pending_invoice_items_behavior": "exclude"})
-    for n, amount in enumerate(amounts, 1):
-        client.v1.invoice_items.create(params={"customer": customer, "invoice": invoice.id, "amount": amount,
-                                               "currency": currency, "description": f"Service {n}"})
-    return client.v1.invoices.finalize_invoice(invoice.id).id
+    return open_invoice_with(stripe_client(stripe_url), customer, currency, *amounts)
 
 
 def dag(api, dag_id: str) -> dict:
