@@ -17,6 +17,15 @@ class NetSuiteTransientError(NetSuiteError):
     """429, 5xx, concurrency limit or timeout: worth retrying."""
 
 
+def unreachable(exc: Exception, what: str, timeout: float) -> NetSuiteTransientError:
+    """A request that got no answer (``requests.Timeout`` or ``ConnectionError``), told apart for the log."""
+    import requests
+
+    if isinstance(exc, requests.Timeout):
+        return NetSuiteTransientError(f"NetSuite did not answer {what} within {timeout:g} s ({type(exc).__name__})")
+    return NetSuiteTransientError(f"Could not reach NetSuite for {what} ({type(exc).__name__})")
+
+
 @dataclass(frozen=True)
 class RecordError:
     """NetSuite refused one record for a reason retrying will not fix by itself."""

@@ -17,6 +17,7 @@ from stripe_netsuite.hooks.netsuite_errors import (
     NetSuiteTransientError,
     RecordError,
     error_details,
+    unreachable,
 )
 from stripe_netsuite.hooks.netsuite_retry import airflow_retry_note, call_with_retries
 
@@ -63,12 +64,8 @@ class RestTransport:
         url = f"{self.base_url}/services/rest{path}"
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.Timeout as exc:
-            raise NetSuiteTransientError(
-                f"NetSuite did not answer {method} {path} within {self.timeout:g} s ({type(exc).__name__})"
-            ) from None
-        except requests.ConnectionError as exc:
-            raise NetSuiteTransientError(f"Could not reach NetSuite for {method} {path} ({type(exc).__name__})") from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise unreachable(exc, f"{method} {path}", self.timeout) from None
         if response.status_code in _TRANSIENT_STATUS:
             raise NetSuiteTransientError(f"NetSuite answered {response.status_code} to {method} {path}: {_summary(response)}")
         if response.status_code == 401:

@@ -24,7 +24,13 @@ from zeep.transports import Transport
 from zeep.xsd import ComplexType
 
 from stripe_netsuite.hooks.netsuite_auth import TbaCredentials
-from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError, NetSuiteTransientError, RecordError
+from stripe_netsuite.hooks.netsuite_errors import (
+    NetSuiteAuthError,
+    NetSuiteError,
+    NetSuiteTransientError,
+    RecordError,
+    unreachable,
+)
 from stripe_netsuite.hooks.netsuite_retry import call_with_retries
 from stripe_netsuite.hooks.netsuite_soap_countries import SOAP_COUNTRY
 from stripe_netsuite.mapping.records import NeutralRecord
@@ -204,12 +210,8 @@ class SoapTransport:
             if exc.status_code >= 500 or exc.status_code == 429:
                 raise NetSuiteTransientError(f"NetSuite SOAP {operation} answered HTTP {exc.status_code}") from None
             raise NetSuiteError(f"NetSuite SOAP {operation} answered HTTP {exc.status_code}") from None
-        except requests.Timeout as exc:
-            raise NetSuiteTransientError(
-                f"NetSuite did not answer SOAP {operation} within {self.timeout:g} s ({type(exc).__name__})"
-            ) from None
-        except requests.ConnectionError as exc:
-            raise NetSuiteTransientError(f"Could not reach NetSuite for SOAP {operation} ({type(exc).__name__})") from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise unreachable(exc, f"SOAP {operation}", self.timeout) from None
 
     def call(self, operation: str, headers: dict | None = None, **kwargs):
         """The operation, retried on transient faults (each retry a WARNING; see ``netsuite_retry``)."""
