@@ -272,3 +272,12 @@ def test_a_hand_edit_the_report_names_is_repaired_by_following_its_line(dagbag, 
     with pytest.raises(AirflowException):
         check.execute({"ti": SimpleNamespace(try_number=1)})  # not cleared: the old summary stands
     check.execute({"ti": SimpleNamespace(try_number=2)})  # cleared after the fix: compares again, green
+
+
+def test_a_mistyped_stripe_id_fails_at_once_and_is_not_queued_for_ever(dagbag, connections, capsys):
+    dag_run = run_dag(dagbag, CUSTOMERS, {"stripe_ids": ["cus_doesnotexist"], "force_rewrite": True})
+    sync_ti = next(ti for ti in dag_run.get_task_instances() if ti.task_id == "sync")
+    assert (sync_ti.state, sync_ti.try_number) == ("failed", 1)
+    assert "Stripe has no customer cus_doesnotexist: check the IDs given in 'Only these Stripe IDs'" in \
+        capsys.readouterr().out
+    assert db_variable(retry_queue_key("customers")) is None and netsuite_customers() == {}

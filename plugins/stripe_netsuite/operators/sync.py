@@ -152,7 +152,7 @@ class FailedRecordsCheckOperator(_FlowTask):
             self.log.info("Cleared after a fix: trying the %d %s record(s) of this run still in the retry queue "
                           "again", len(still), self.flow)
             with fail_without_retry():
-                self.engine(context).run("ids", stripe_ids=sorted(still))
+                self.engine(context).run("ids", stripe_ids=sorted(still), ids_chosen_by_user=False)
             still = self._still_queued(run_failed)
         loaded_since = len(run_failed) - len(still)
         if loaded_since:

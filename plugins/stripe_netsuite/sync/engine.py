@@ -18,7 +18,7 @@ from typing import Any
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteError
-from stripe_netsuite.hooks.stripe import StripeAuthError, StripeHook, StripeHookError
+from stripe_netsuite.hooks.stripe import StripeAuthError, StripeHook, StripeHookError, StripeNotFoundError
 from stripe_netsuite.mapping.records import MappingError, NeutralRecord, UnresolvedReference, resolve_internal_ids
 from stripe_netsuite.settings import Settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
@@ -107,6 +107,7 @@ class FlowEngine:
         self.retry_queue = RetryQueue(flow.name, state)
         self.run_id = run_id
         self.force_rewrite = False
+        self.ids_chosen_by_user = False
 
     # -- extract ----------------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ class FlowEngine:
         if mode == "backfill":
             return self._listed(window or Window())
         if mode == "ids":
-            return self._retrieved(stripe_ids, summary)
+            return self._retrieved(stripe_ids, summary, chosen=self.ids_chosen_by_user)
         cursor = self.cursors.get()
         if cursor is not None:
             summary.mode = "incremental"
@@ -152,14 +153,22 @@ class FlowEngine:
             summary.cursor = asdict(Cursor.from_event(newest))
         return self._listed(self._initial_window())
 
-    def _retrieved(self, stripe_ids: Iterable[str], summary: SyncSummary) -> Iterator[SourceObject]:
-        """Each object as Stripe has it now; one that cannot be read is a failure (kept for retry), not a stop."""
+    def _retrieved(self, stripe_ids: Iterable[str], summary: SyncSummary, *, chosen: bool = False) -> Iterator[SourceObject]:
+        """Each object as Stripe has it now; one that cannot be read is a failure (kept for retry), not a stop.
+
+        ``chosen``: the IDs were typed by a user (param stripe_ids): one Stripe does not have is a mistake to
+        correct, not a record to retry forever, so the run stops before writing anything."""
         for stripe_id in stripe_ids:
             try:
                 yield SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id))
             except StripeAuthError:
                 raise
             except StripeHookError as exc:  # e.g. no longer in Stripe: keep it queued, say why, go on
+                if chosen and isinstance(exc, StripeNotFoundError):
+                    raise ConfigurationError(
+                        f"Stripe has no {self.flow.stripe_resource[:-1]} {stripe_id}: check the IDs given in 'Only "
+                        f"these Stripe IDs' (stripe_ids; this DAG syncs {self.flow.stripe_resource}). Nothing was "
+                        "written") from None
                 summary.failed.append({"stripe_id": stripe_id, "code": "STRIPE_READ", "message": str(exc)})
 
     def _with_retry_queue(
@@ -279,6 +288,7 @@ class FlowEngine:
         *,
         stripe_ids: Iterable[str] = (),
         force_rewrite: bool = False,
+        ids_chosen_by_user: bool = True,
     ) -> SyncSummary:
         """One run. ``mode``: incremental (events after the cursor), backfill (``window``) or ids (``stripe_ids``).
 
@@ -287,6 +297,7 @@ class FlowEngine:
         settings say not to update existing records still leaves them alone."""
         summary = SyncSummary(flow=self.flow.name, mode=mode)
         self.force_rewrite = force_rewrite
+        self.ids_chosen_by_user = ids_chosen_by_user
         if not self.flow.enabled(self.settings):
             log.info("The %s flow is switched off in the settings; nothing to do", self.flow.name)
             return summary
