@@ -76,11 +76,12 @@ class InternalIdRef:
     """A reference to another record by its NetSuite internal ID, known only after that record loads.
 
     Mapping is pure and cannot know internal IDs; the flow engine replaces each of these with
-    ``{"id": <internal id>}`` once the record with this external ID has loaded (apply sublists
-    take internal IDs only).
+    ``{"id": <internal id>}`` (apply sublists take internal IDs only): from this run's loads, else
+    from NetSuite by external ID (``sync/references.py``).
     """
 
     external_id: str
+    table: str = "transaction"  # the SuiteQL table of its record group, to look it up when it did not load this run
 
 
 class UnresolvedReference(LookupError):
@@ -94,8 +95,8 @@ def resolve_internal_ids(record: NeutralRecord, internal_ids: Mapping[str, str])
         if isinstance(value, InternalIdRef):
             if value.external_id not in internal_ids:
                 raise UnresolvedReference(
-                    f"{record.external_id} needs {value.external_id}, which did not load in this run; "
-                    "it is retried with it"
+                    f"{record.external_id} needs {value.external_id}, which is not in NetSuite (it did not load "
+                    "in this run or an earlier one); it is retried with it"
                 )
             return {"id": internal_ids[value.external_id]}
         if isinstance(value, dict):

@@ -19,9 +19,10 @@ from typing import Any
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.netsuite_errors import NetSuiteError
 from stripe_netsuite.hooks.stripe import StripeAuthError, StripeHook, StripeHookError, StripeNotFoundError
-from stripe_netsuite.mapping.records import MappingError, NeutralRecord, UnresolvedReference, resolve_internal_ids
+from stripe_netsuite.mapping.records import MappingError, NeutralRecord, UnresolvedReference
 from stripe_netsuite.settings import Settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
+from stripe_netsuite.sync.references import InternalIdResolver
 from stripe_netsuite.sync.flow import FlowSpec, SourceObject
 from stripe_netsuite.sync.retry_queue import FailedRecord, RetryQueue
 from stripe_netsuite.sync.state import StateStore
@@ -107,6 +108,7 @@ class FlowEngine:
         self.retry_queue = RetryQueue(flow.name, state)
         self.run_id = run_id
         self.force_rewrite = False
+        self.references = InternalIdResolver(netsuite)  # one per run: lookups are cached for the run
         self.ids_chosen_by_user = False
 
     # -- extract ----------------------------------------------------------------------------
@@ -214,24 +216,24 @@ class FlowEngine:
 
     def _load(self, plans: list[list[list[NeutralRecord]]], summary: SyncSummary) -> None:
         """Load stage by stage; a source whose record fails loads nothing of its later stages."""
-        loaded: dict[str, str] = {}  # external ID -> internal ID, of this run's records
         failed_sources: set[str] = set()
         for stage in range(max((len(plan) for plan in plans), default=0)):
             batch: list[NeutralRecord] = []
-            for plan in plans:
-                if stage >= len(plan) or not plan[stage] or plan[0][0].source_id in failed_sources:
-                    continue
+            current = [plan for plan in plans
+                       if stage < len(plan) and plan[stage] and plan[0][0].source_id not in failed_sources]
+            self.references.prefetch(record for plan in current for record in plan[stage])
+            for plan in current:
                 try:  # all of a source's records in this stage, or none
-                    batch.extend([resolve_internal_ids(record, loaded) for record in plan[stage]])
+                    batch.extend([self.references.resolve(record) for record in plan[stage]])
                 except UnresolvedReference as exc:
                     source_id = plan[stage][0].source_id
                     failed_sources.add(source_id)
                     summary.failed.append({"stripe_id": source_id, "code": "DEPENDENCY", "message": str(exc)})
             failed_before = len(summary.failed)
-            self._load_batch(batch, summary, loaded)
+            self._load_batch(batch, summary)
             failed_sources.update(f["stripe_id"] for f in summary.failed[failed_before:])
 
-    def _load_batch(self, records: list[NeutralRecord], summary: SyncSummary, loaded: dict[str, str]) -> None:
+    def _load_batch(self, records: list[NeutralRecord], summary: SyncSummary) -> None:
         fingerprint_field = self.flow.fingerprint_field(self.settings)
         update_existing = self.flow.update_existing(self.settings)
         batch_size = self.settings.sync.batch_size
@@ -246,7 +248,8 @@ class FlowEngine:
                     or (not self.force_rewrite and fingerprint_field and row.get(fingerprint_field.lower()) == fingerprint)
                 ):
                     summary.unchanged += 1
-                    summary.id_map[record.external_id] = loaded[record.external_id] = row["id"]
+                    summary.id_map[record.external_id] = row["id"]
+                    self.references.loaded(record.external_id, row["id"])
                     continue
                 if fingerprint_field:
                     record.fields[fingerprint_field] = fingerprint
@@ -256,7 +259,8 @@ class FlowEngine:
                 internal_id = result.id_map.get(record.external_id)
                 if internal_id is None:
                     continue
-                summary.id_map[record.external_id] = loaded[record.external_id] = internal_id
+                summary.id_map[record.external_id] = internal_id
+                self.references.loaded(record.external_id, internal_id)
                 if record.external_id in existing:
                     summary.updated += 1
                 else:
