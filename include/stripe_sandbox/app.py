@@ -54,6 +54,7 @@ class StripeSandbox(App):
             resource = resource_class(self.state)
             self.resources[resource.object_name] = resource
             self.state.expander.register(resource.object_name, resource.expandable)
+            self.state.expander.register_includable(resource.object_name, resource.includable())
             for object_type, fields in resource.nested_expandable.items():
                 self.state.expander.register(object_type, fields)
             self.state.task_handlers.update(resource.tasks())

@@ -8,12 +8,21 @@ according to that object's own type. Embedded objects, plain hashes and list obj
 (``lines.data.pricing.price_details.price``) are walked through. At most 4 expansions per path,
 as Stripe allows (walking into ``data`` or a hash is not an expansion). An ID the store does not
 know (a test payment method such as ``pm_card_visa``) stays a string.
+
+Includable fields (``register_includable``) are absent from an object unless a path names them:
+``expand[]=payments`` on an invoice adds the field, built from the store when asked (one expansion),
+and a longer path (``payments.data.payment.payment_intent``) adds it and goes on inside it. Stored
+objects, and so event snapshots, never hold them: Stripe's API reference calls the invoice's
+``payments`` an "includable" property ("When retrieving an invoice, there is an includable payments
+property ..."), the 2026 ``fixtures3.json`` invoice has neither ``payments`` nor
+``confirmation_secret`` among its keys, and SDK 16.1.0 types both ``Optional`` on ``Invoice``.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 from stripe_sandbox.errors import invalid_request
 from stripe_sandbox.store import ObjectStore, Record
@@ -42,10 +51,16 @@ class Expander:
     ) -> None:
         self._store = store
         self.expandable = dict(expandable)
+        self.includable: dict[str, dict[str, Callable[[dict], Any]]] = {}
         self._render = render
 
     def register(self, object_type: str, fields: frozenset[str] | set[str]) -> None:
         self.expandable[object_type] = frozenset(fields)
+
+    def register_includable(self, object_type: str, fields: dict[str, Callable[[dict], Any]]) -> None:
+        """Fields absent unless expanded; ``fields[name](obj)`` builds the value for the object ``obj``."""
+        if fields:
+            self.includable[object_type] = dict(fields)
 
     def apply(self, obj: dict, paths: list[str]) -> dict:
         """A copy of ``obj`` with every path in ``paths`` expanded; 400 for a path that can't be."""
@@ -60,6 +75,15 @@ class Expander:
     def _expand(self, node: dict, segments: list[str], path: str, depth: int) -> None:
         kind = node.get("object")  # an event's ``data`` holds the object itself under "object"
         declared = self.expandable.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
+        include = self.includable.get(kind, {}).get(segments[0]) if isinstance(kind, str) else None
+        if include is not None:
+            if depth + 1 > MAX_DEPTH:
+                raise not_expandable(path)
+            depth += 1
+            if segments[0] not in node:  # another path may have included (and expanded inside) it already
+                node[segments[0]] = include(node)
+            if len(segments) == 1:
+                return
         for cut in range(len(segments), 0, -1):
             if ".".join(segments[:cut]) in declared:
                 if depth + 1 > MAX_DEPTH:

@@ -28,7 +28,7 @@ def test_one_off_invoice_lifecycle(sb, cat):
     invoice = client.v1.invoices.update(invoice.id, params={"footer": "Thanks", "metadata": {"po": "42"}})
     assert invoice.footer == "Thanks" and invoice.metadata["po"] == "42"
 
-    invoice = client.v1.invoices.finalize_invoice(invoice.id)
+    invoice = client.v1.invoices.finalize_invoice(invoice.id, params={"expand": ["payments"]})
     assert invoice.status == "open" and invoice.number.endswith("-0001")
     assert invoice.status_transitions.finalized_at == T0 and invoice.payments.data[0].status == "open"
     assert invoice.attempt_count == 0
@@ -52,7 +52,7 @@ def test_decline_then_pay_with_another_card(sb, cat):
         client.v1.invoices.pay(invoice.id, params={"payment_method": "pm_card_chargeDeclinedInsufficientFunds"})
     assert err.value.http_status == 402 and err.value.code == "card_declined"
     assert err.value.error.decline_code == "insufficient_funds" and err.value.error.charge.startswith("ch_")
-    failed = client.v1.invoices.retrieve(invoice.id)
+    failed = client.v1.invoices.retrieve(invoice.id, params={"expand": ["payments"]})
     assert failed.status == "open" and failed.attempt_count == 1 and failed.amount_paid == 0
     assert client.v1.charges.retrieve(err.value.error.charge).status == "failed"
     pi = client.v1.payment_intents.retrieve(failed.payments.data[0].payment.payment_intent)
@@ -69,7 +69,7 @@ def test_void_uncollectible_and_paid_out_of_band(sb, cat):
     client = sb.client
     voided = one_off(client, cat.customer, [{"amount": 500, "currency": "usd"}])
     client.v1.invoices.finalize_invoice(voided.id)
-    voided = client.v1.invoices.void_invoice(voided.id)
+    voided = client.v1.invoices.void_invoice(voided.id, params={"expand": ["payments"]})
     assert voided.status == "void" and voided.status_transitions.voided_at == T0
     assert voided.payments.data[0].status == "canceled"
     assert client.v1.payment_intents.retrieve(voided.payments.data[0].payment.payment_intent).status == "canceled"
@@ -90,7 +90,8 @@ def test_void_uncollectible_and_paid_out_of_band(sb, cat):
 
 def test_zero_and_negative_invoices_and_the_customer_balance(sb, cat):
     client = sb.client
-    zero = client.v1.invoices.finalize_invoice(one_off(client, cat.customer, [{"amount": 0, "currency": "usd"}]).id)
+    zero = client.v1.invoices.finalize_invoice(one_off(client, cat.customer, [{"amount": 0, "currency": "usd"}]).id,
+                                               params={"expand": ["payments"]})
     assert zero.status == "paid" and zero.amount_due == 0 and zero.payments.data == []
     negative = one_off(client, cat.customer, [{"amount": 2000, "currency": "usd"},
                                               {"amount": -5000, "currency": "usd", "description": "Credit"}])
@@ -127,7 +128,8 @@ def test_voiding_gives_the_applied_balance_back(sb, cat, balance):
 def test_an_amount_due_below_the_minimum_charge_moves_to_the_balance(sb, cat):
     client = sb.client
     customer = client.v1.customers.create(params={"name": "Small"}).id
-    small = client.v1.invoices.finalize_invoice(one_off(client, customer, [{"amount": 30, "currency": "usd"}]).id)
+    small = client.v1.invoices.finalize_invoice(one_off(client, customer, [{"amount": 30, "currency": "usd"}]).id,
+                                                params={"expand": ["payments"]})
     assert (small.status, small.total, small.amount_due, small.amount_paid) == ("paid", 30, 0, 0)
     assert (small.starting_balance, small.ending_balance, small.payments.data) == (0, 30, [])
     assert client.v1.customers.retrieve(customer).balance == 30
@@ -158,7 +160,7 @@ def test_credit_notes_on_open_invoice(sb, cat):
         {"type": "invoice_line_item", "invoice_line_item": line.id, "quantity": 1}]})
     assert (note.amount, note.subtotal, note.type, note.pre_payment_amount) == (11900, 10000, "pre_payment", 11900)
     assert note.lines.data[0].taxes[0].amount == 1900 and note.number == f"{invoice.number}-CN-01"
-    invoice = client.v1.invoices.retrieve(invoice.id)
+    invoice = client.v1.invoices.retrieve(invoice.id, params={"expand": ["payments"]})
     assert (invoice.amount_due, invoice.amount_remaining, invoice.pre_payment_credit_notes_amount) == \
         (47600 - 11900, 47600 - 11900, 11900)
     assert [p.status for p in invoice.payments.data] == ["canceled", "open"]

@@ -93,7 +93,6 @@ def blank_invoice(invoice_id: str, created: int, customer: dict, currency: str, 
         "on_behalf_of": None,
         "parent": None,
         "payment_settings": PAYMENT_SETTINGS,
-        "payments": payments_page(invoice_id, []),
         "period_end": created,
         "period_start": created,
         "post_payment_credit_notes_amount": 0,
@@ -208,7 +207,6 @@ def finalize(state, record: Record, ctx: WriteContext, *, auto_advance: bool | N
         pi = resource(state, "payment_intent").create_for_invoice(data, ctx)
         record.extra["payment_intent"] = pi["id"]
         resource(state, "invoice_payment").open_for(data, pi, ctx)
-        data["payments"] = payments_page(data["id"], invoice_payments(state, data["id"]))
         if data["collection_method"] == "charge_automatically" and data["auto_advance"]:
             data["next_payment_attempt"] = ctx.now
     invoices.replace(record, data, ctx, action=None)
@@ -297,7 +295,6 @@ def mark_paid(state, record: Record, ctx: WriteContext, *, how: str) -> None:
         amount_remaining=0,
         amount_paid_off_stripe=data["amount_paid_off_stripe"] + (remaining if how == "out_of_band" else 0),
         next_payment_attempt=None,
-        payments=payments_page(record.id, invoice_payments(state, record.id)),
         status_transitions={**data["status_transitions"], "paid_at": ctx.now},
     )
     invoices.replace(record, data, ctx, action="updated")
@@ -319,7 +316,6 @@ def void(state, record: Record, ctx: WriteContext) -> None:
         **record.data,
         "status": "void",
         "next_payment_attempt": None,
-        "payments": payments_page(record.id, invoice_payments(state, record.id)),
         "status_transitions": {**record.data["status_transitions"], "voided_at": ctx.now},
     }
     invoices.replace(record, data, ctx, action="updated")
@@ -364,7 +360,6 @@ def apply_credit_note(state, record: Record, ctx: WriteContext, *, pre: int, pos
             pi = resource(state, "payment_intent").create_for_invoice(data, ctx)
             record.extra["payment_intent"] = pi["id"]
             resource(state, "invoice_payment").open_for(data, pi, ctx)
-        data["payments"] = payments_page(record.id, invoice_payments(state, record.id))
     invoices.replace(record, data, ctx, action="updated")
     if data["status"] in ("open", "uncollectible") and data["amount_remaining"] == 0:
         mark_paid(state, record, ctx, how="credit")

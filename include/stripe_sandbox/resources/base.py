@@ -62,6 +62,10 @@ class Resource:
     def routes(self) -> list[Route]:
         return []
 
+    def includable(self) -> dict[str, Callable[[dict], object]]:
+        """Fields absent unless ``expand[]`` names them (field -> builds it for the rendered object)."""
+        return {}
+
     def tasks(self) -> dict[str, Callable]:
         """Scheduled-task handlers this resource owns (kind -> handler(task, ctx))."""
         return {}

@@ -3,7 +3,12 @@
 The state machine itself is in ``flows.invoicing``; this module parses params and answers HTTP.
 ``GET /v1/invoices/{id}/lines`` pages all lines (the invoice embeds the first 10 with ``has_more``).
 ``POST /v1/invoices/{id}/pay``: ``payment_method`` (test IDs such as ``pm_card_chargeDeclined``
-decline with a 402 ``card_error`` after recording the failed attempt), ``paid_out_of_band=true``.
+decline with a 402 ``card_error`` after recording the failed attempt), ``paid_out_of_band=true``;
+paying a paid invoice again is Stripe's 400 ``invalid_request_error`` "Invoice is already paid".
+
+``payments`` and ``confirmation_secret`` are includable, as on Stripe: absent from every invoice
+(retrieve, lists, answers to writes, event snapshots, an invoice expanded from elsewhere) unless
+``expand[]`` names them (see ``expand.py`` for what this relies on).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ class Invoices(Resource):
         "customer", "default_payment_method", "default_source", "discounts", "latest_revision", "test_clock",
         "on_behalf_of", "application", "account_tax_ids", "total_discount_amounts.discount",
         "total_pretax_credit_amounts.discount", "parent.subscription_details.subscription",
-        "from_invoice.invoice", "payments",
+        "from_invoice.invoice",
     })
     nested_expandable = {"line_item": frozenset({
         "discounts", "discount_amounts.discount", "pretax_credit_amounts.discount", "pricing.price_details.price",
@@ -77,6 +82,24 @@ class Invoices(Resource):
 
     def tasks(self) -> dict:
         return {kind: (lambda task, ctx, fn=fn: fn(self.state, task, ctx)) for kind, fn in invoicing.TASKS.items()}
+
+    def includable(self) -> dict:
+        return {"payments": self._payments, "confirmation_secret": self._confirmation_secret}
+
+    def _payments(self, invoice: dict) -> dict:
+        """The invoice's payments (SDK 16.1.0: ``Optional[ListObject[InvoicePayment]]``), as they are now."""
+        return invoicing.payments_page(invoice["id"], invoicing.invoice_payments(self.state, invoice["id"]))
+
+    def _confirmation_secret(self, invoice: dict) -> dict | None:
+        """``{client_secret, type}`` of the payment intent Stripe made at finalization (API reference: "the
+        client_secret of the payment that Stripe creates for the invoice after finalization"; ``type``
+        "currently this is always payment_intent"); null while there is none (a draft, nothing due)."""
+        record = self.state.store.get(self.object_name, invoice["id"])
+        intent_id = record.extra.get("payment_intent") if record is not None else None
+        intent = self.state.store.get("payment_intent", intent_id) if intent_id else None
+        if intent is None:
+            return None
+        return {"client_secret": intent.data["client_secret"], "type": "payment_intent"}
 
     def _ctx(self, record: Record, ctx: WriteContext) -> WriteContext:
         return self.state.in_domain(record.extra.get("domain"), ctx)
@@ -240,6 +263,11 @@ class Invoices(Resource):
         self.only(params, ("payment_method", "paid_out_of_band", "off_session", "forgive"))
         record = self.record(invoice_id)
         ctx = self._ctx(record, ctx)
+        if record.data["status"] == "paid":
+            # Stripe's answer (HTTP 400, invalid_request_error, message "Invoice is already paid", as the
+            # SDKs raise it: InvalidRequestError / StripeInvalidRequestError). It carries no ``code``: the
+            # list of API error codes (SDK 16.1.0's ``code`` literals) has none for this case.
+            raise invalid_request("Invoice is already paid")
         invoicing.require_status(record, "open", "uncollectible", action="pay")
         if "paid_out_of_band" in params and p.boolean(params["paid_out_of_band"], "paid_out_of_band"):
             invoicing.mark_paid(self.state, record, ctx, how="out_of_band")

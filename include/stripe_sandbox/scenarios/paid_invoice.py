@@ -218,14 +218,13 @@ class PaidInvoice:
             "automatically_finalizes_at": None, "effective_at": at,
             "hosted_invoice_url": f"{invoicing.HOSTED}/test_{token}",
             "invoice_pdf": f"{invoicing.HOSTED}/test_{token}/pdf",
-            "payments": invoicing.payments_page(self.invoice_id, [self.payment(False)]), "next_payment_attempt": at,
+            "next_payment_attempt": at,
             "status_transitions": {**invoicing.NO_TRANSITIONS, "finalized_at": at}, "webhooks_delivered_at": at,
         }
 
     def _payment_changes(self) -> dict:
         """What the successful payment changes in the attempted invoice."""
         return {"status": "paid", "amount_paid": self.due, "amount_remaining": 0, "next_payment_attempt": None,
-                "payments": invoicing.payments_page(self.invoice_id, [self.payment(True)]),
                 "status_transitions": {**invoicing.NO_TRANSITIONS, "finalized_at": self.at, "paid_at": self.at}}
 
     def paid_changes(self) -> dict:
