@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.items import (
     DISCOUNT_ITEM,
     SERVICE_ITEM,
-    coupon_item_external_id,
     is_one_time_price_data,
     map_coupon_item,
     map_price_item,
@@ -85,7 +85,7 @@ def test_which_item_a_price_uses():
 def test_coupon_becomes_a_discount_item_prefixed_coupon():
     record = map_coupon_item({"id": "LAUNCH20", "object": "coupon", "name": "Launch 20%"}, InvoiceSettings())
     assert record.record_type == DISCOUNT_ITEM
-    assert record.external_id == record.fields["itemId"] == "coupon-LAUNCH20" == coupon_item_external_id("LAUNCH20")
+    assert record.external_id == record.fields["itemId"] == "coupon-LAUNCH20" == external_ids.coupon_item("LAUNCH20")
     assert record.source_id == "LAUNCH20"
     assert record.fields["displayName"] == "Launch 20% (LAUNCH20)"
     assert record.fields["account"] == {"externalId": "acct-sales-discounts"}

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.countries import normalize_country
 from stripe_netsuite.mapping.records import MappingError, NeutralRecord
 from stripe_netsuite.settings import CustomerSettings
@@ -60,7 +61,7 @@ def map_customer(
     addresses = _address_book(customer)
     if addresses:
         fields["addressBook"] = {"items": addresses}
-    return NeutralRecord(RECORD_TYPE, stripe_id, fields, source_id=stripe_id)
+    return NeutralRecord(RECORD_TYPE, external_ids.customer(stripe_id), fields, source_id=stripe_id)
 
 
 def currency_list(currency_ids: Iterable[str]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stripe_netsuite.mapping.items import coupon_item_external_id
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.money import to_decimal
 from stripe_netsuite.mapping.records import InternalIdRef, MappingError, NeutralRecord, expandable_id
 from stripe_netsuite.mapping.stripe_values import check_invoice
@@ -215,7 +215,7 @@ class _Mapper:
         coupon = self.coupons.get(discount_id)
         if coupon is None:
             raise self.fail(f"the coupon of discount {discount_id} is unknown (read the invoice with expand[]=discounts)")
-        return self.context.item_of_coupon.get(coupon) or {"externalId": coupon_item_external_id(coupon)}
+        return self.context.item_of_coupon.get(coupon) or {"externalId": external_ids.coupon_item(coupon)}
 
     # -- lines --
 
@@ -350,7 +350,7 @@ class _Mapper:
                 "Accounting > Currencies (Multiple Currencies on), then the next run retries this invoice"
             )
         fields: dict[str, Any] = {
-            "entity": {"externalId": customer_id},
+            "entity": {"externalId": external_ids.customer(customer_id)},
             "currency": {"id": self.context.currency_ids[self.currency]},
             "tranDate": self.date(record_date),
         }
@@ -384,7 +384,7 @@ class _Mapper:
             fields["otherRefNum"] = inv["number"][:_MAX_REF]
         if inv.get("due_date"):
             fields["dueDate"] = self.date(inv["due_date"])
-        return NeutralRecord(INVOICE, self.id, fields, source_id=self.id)
+        return NeutralRecord(INVOICE, external_ids.invoice(self.id), fields, source_id=self.id)
 
     # -- credit memos --
 
@@ -395,7 +395,7 @@ class _Mapper:
             "memo": memo[:_MAX_MEMO],
             "createdFrom": InternalIdRef(self.id),
             "item": {"items": items},
-            **self.stripe_id_field(external_id if external_id.startswith("cn_") else self.id),
+            **self.stripe_id_field(external_id if external_ids.invoice_of(external_id) is None else self.id),
         }
         # Always say whether the memo applies to its invoice: a line with apply false undoes an
         # earlier application (apply sublists merge by document on an existing record).
@@ -441,8 +441,10 @@ class _Mapper:
         if cn.get("status") == "void":
             for entry in items:
                 entry["amount"] = self.money(0)
-            return self.credit_memo(cn_id, cn.get("voided_at") or cn.get("created"), f"VOIDED in Stripe. {memo}", items)
-        return self.credit_memo(cn_id, cn.get("effective_at") or cn.get("created"), memo, items, pre_payment)
+            return self.credit_memo(external_ids.credit_note_memo(cn_id), cn.get("voided_at") or cn.get("created"),
+                                    f"VOIDED in Stripe. {memo}", items)
+        return self.credit_memo(external_ids.credit_note_memo(cn_id), cn.get("effective_at") or cn.get("created"), memo,
+                                items, pre_payment)
 
     def closing_memo(self, kind: str, when: int | None, item_setting) -> NeutralRecord | None:
         remaining = int(self.invoice.get("amount_remaining") or 0)
@@ -464,9 +466,9 @@ class _Mapper:
             lines.append((returned, self.balance_line(
                 returned, f"Stripe customer balance given back to the customer when {self.id} was voided")))
         items = self.checked(lines, remaining, f"the {kind} memo")
-        prefix = {"uncollectible": "cm-unc", "void": "cm-void"}[kind]
+        external_id = {"uncollectible": external_ids.uncollectible_memo, "void": external_ids.void_memo}[kind](self.id)
         label = "marked uncollectible" if kind == "uncollectible" else "voided"
-        return self.credit_memo(f"{prefix}-{self.id}", when, f"Stripe: {self.id} {label} in Stripe; closes the invoice",
+        return self.credit_memo(external_id, when, f"Stripe: {self.id} {label} in Stripe; closes the invoice",
                                 items, remaining)
 
     def balance_memo(self) -> NeutralRecord | None:
@@ -482,7 +484,7 @@ class _Mapper:
         items = [self.balance_line(amount, description) for amount, description in parts if amount]
         transitions = self.invoice.get("status_transitions") or {}
         return self.credit_memo(
-            f"cm-bal-{self.id}", transitions.get("finalized_at") or self.invoice.get("created"),
+            external_ids.balance_memo(self.id), transitions.get("finalized_at") or self.invoice.get("created"),
             f"Stripe: {self.id}. This credit memo was created by a Stripe customer's balance.", items, used)
 
     def reversed_write_off(self) -> NeutralRecord:
@@ -497,8 +499,8 @@ class _Mapper:
                 or self.invoice.get("created"))
         line = {"item": record_ref(self.settings.bad_debt_item), "amount": self.money(0),
                 "description": f"Nothing of {self.id} stays written off: {then} in Stripe"}
-        return self.credit_memo(f"cm-unc-{self.id}", when, f"REVERSED in Stripe. Stripe: {self.id} marked uncollectible "
-                                f"in Stripe, then {then}; this write-off no longer stands", [line])
+        return self.credit_memo(external_ids.uncollectible_memo(self.id), when, f"REVERSED in Stripe. Stripe: {self.id} "
+                                f"marked uncollectible in Stripe, then {then}; this write-off no longer stands", [line])
 
     def records(self) -> list[list[NeutralRecord]] | None:
         if self.invoice.get("deleted") or self.invoice.get("status") not in FINALIZED:

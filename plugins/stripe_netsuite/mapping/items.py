@@ -8,7 +8,7 @@ Rules (reference: connector-behaviour.md §2, §3, §6.3, §8):
 - A one-time ``price_data`` price (Stripe archives it at once) uses the generic ``Stripe Item``
   by default, so one-off charges do not create an item each.
 - A coupon becomes a discount item with externalId ``coupon-<ID>`` (coupon IDs are bare, e.g.
-  ``LAUNCH20``, and could collide with other items); non-posting by default so discounts reduce
+  ``LAUNCH20``, and could collide with other items; ``external_ids.py`` owns every scheme); non-posting by default so discounts reduce
   the revenue of the line above (revenue recognition).
 - Metadata links an existing NetSuite item instead, by internal ID, as Stripe's connector reads
   it: ``netsuite_service_sale_item_id`` (or the resale / non-inventory variants) on a price,
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.records import MappingError, NeutralRecord
 from stripe_netsuite.mapping.stripe_values import check_price
 from stripe_netsuite.settings import InvoiceSettings, record_ref
@@ -27,10 +28,6 @@ from stripe_netsuite.settings import InvoiceSettings, record_ref
 SERVICE_ITEM = "serviceSaleItem"
 DISCOUNT_ITEM = "discountItem"
 _MAX_NAME = 250
-
-
-def coupon_item_external_id(coupon_id: str) -> str:
-    return f"coupon-{coupon_id}"
 
 
 def is_one_time_price_data(price: Mapping[str, Any]) -> bool:
@@ -68,7 +65,7 @@ def price_item_external_id(price: Mapping[str, Any], settings: InvoiceSettings) 
         check_price(price)  # an unknown price type is neither one-time nor recurring: no guess
         if is_one_time_price_data(price):
             return None
-    return price["id"]
+    return external_ids.price_item(price["id"])
 
 
 def price_item(price: Mapping[str, Any], settings: InvoiceSettings) -> tuple[dict[str, str], bool]:
@@ -102,14 +99,14 @@ def map_price_item(price: Mapping[str, Any], settings: InvoiceSettings) -> Neutr
     }
     if settings.item_deferred_revenue_account is not None:
         fields["deferredRevenueAccount"] = record_ref(settings.item_deferred_revenue_account)
-    return NeutralRecord(SERVICE_ITEM, price_id, fields, source_id=price_id)
+    return NeutralRecord(SERVICE_ITEM, external_ids.price_item(price_id), fields, source_id=price_id)
 
 
 def map_coupon_item(coupon: Mapping[str, Any], settings: InvoiceSettings) -> NeutralRecord:
     coupon_id = coupon.get("id") or ""
     if not coupon_id or coupon.get("object") not in (None, "coupon"):
         raise MappingError(coupon_id or "<no id>", "is not a Stripe coupon object")
-    external_id = coupon_item_external_id(coupon_id)
+    external_id = external_ids.coupon_item(coupon_id)
     label = coupon.get("name") or coupon_id
     fields: dict[str, Any] = {
         "itemId": external_id[:_MAX_NAME],

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.reconcile.lines import (
     CUSTOMERS_FLOW,
     difference,
@@ -83,7 +84,7 @@ def reconcile_customers(
     NetSuite's customers (else a differing email is for NetSuite's users to correct)."""
     # only what is compared is kept: a large account's customers stream through
     live = {c["id"]: {"email": c.get("email")} for c in stripe_customers if not c.get("deleted")}
-    rows = [r for r in netsuite_rows if str(r.get("externalid", "")).startswith("cus_")]
+    rows = [r for r in netsuite_rows if external_ids.is_customer(str(r.get("externalid", "")))]
     counts = Counter(r["externalid"] for r in rows)
     by_id = {r["externalid"]: r for r in rows}
     report = CustomerReconciliation(stripe_count=len(live), netsuite_count=len(rows), rewritable=rewritable)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.invoices import balance_credit_used, balance_debit_carried, credited_to_balance
 from stripe_netsuite.mapping.money import to_decimal
 from stripe_netsuite.mapping.records import expandable_id
@@ -80,9 +81,9 @@ def _expected_memos(invoice: Mapping[str, Any], notes: list[Mapping[str, Any]], 
     """External ID -> total (minor units) of each credit memo the invoices flow makes for an invoice."""
     memos = {}
     for cn in notes:
-        memos[cn["id"]] = 0 if cn.get("status") == "void" else int(cn.get("total") or 0) - credited_to_balance(cn)
+        memos[external_ids.credit_note_memo(cn["id"])] = 0 if cn.get("status") == "void" else int(cn.get("total") or 0) - credited_to_balance(cn)
     if balance_credit_used(invoice):
-        memos[f"cm-bal-{invoice['id']}"] = balance_credit_used(invoice)
+        memos[external_ids.balance_memo(invoice["id"])] = balance_credit_used(invoice)
     remaining = int(invoice.get("amount_remaining") or 0)
     written_off = invoice["status"] == "uncollectible" or (invoice.get("status_transitions") or {}).get(
         "marked_uncollectible_at")
@@ -90,9 +91,9 @@ def _expected_memos(invoice: Mapping[str, Any], notes: list[Mapping[str, Any]], 
         # What is still written off; a write-off Stripe no longer stands by (voided, paid, credited after it)
         # must be zeroed in NetSuite, so a leftover one shows as a total difference.
         standing = remaining if invoice["status"] == "uncollectible" else 0
-        memos[f"cm-unc-{invoice['id']}"] = standing
+        memos[external_ids.uncollectible_memo(invoice["id"])] = standing
     if invoice["status"] == "void" and remaining > 0:
-        memos[f"cm-void-{invoice['id']}"] = remaining
+        memos[external_ids.void_memo(invoice["id"])] = remaining
     return memos
 
 
@@ -135,7 +136,7 @@ def reconcile_invoices(
     rows = [r for r in netsuite_rows if r.get("externalid")]  # records made by hand are not Stripe's
     counts = Counter(r["externalid"] for r in rows)
     by_id = {r["externalid"]: r for r in rows}
-    ns_invoices = {x: r for x, r in by_id.items() if r["recordtype"] == "invoice" and x.startswith("in_")}
+    ns_invoices = {x: r for x, r in by_id.items() if r["recordtype"] == "invoice" and external_ids.is_invoice(x)}
     report = InvoiceReconciliation(stripe_invoices=len(invoices), netsuite_invoices=len(ns_invoices))
     shared = {x for x, n in counts.items() if n > 1}
     shared_ids: dict[str, list[Any]] = defaultdict(list)
@@ -147,7 +148,7 @@ def reconcile_invoices(
     report.problems += [
         difference(x, f"in NetSuite{internal_ids([ns_invoices[x].get('id')])}, not a finalized Stripe invoice",
                    not_in_stripe("an invoice"))
-        for x in sorted(set(ns_invoices) - set(invoices))
+        for x in sorted(set(ns_invoices) - {external_ids.invoice(i) for i in invoices})
     ]
     stripe_totals: dict[str, Decimal] = defaultdict(Decimal)
     netsuite_totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -157,7 +158,7 @@ def reconcile_invoices(
         amount = lambda minor: to_decimal(int(minor), currency)  # noqa: E731
         expected_total = _expected_total(inv)
         stripe_totals[currency] += amount(expected_total)
-        row = ns_invoices.get(invoice_id)
+        row = ns_invoices.get(external_ids.invoice(invoice_id))
         if row is None:
             stripe_total = money(amount(inv["total"]), currency)
             report.problems.append(difference(invoice_id, f"missing in NetSuite (Stripe {stripe_total}, {inv['status']})",

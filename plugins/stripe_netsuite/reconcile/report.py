@@ -15,6 +15,7 @@ from typing import Any
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook, StripeHookError, StripeNotFoundError, StripeTransientError
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.reconcile.customers import CustomerReconciliation, reconcile_customers
 from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, InvoiceReconciliation, reconcile_invoices
@@ -24,7 +25,6 @@ CUSTOMER_ROWS_QUERY = (  # keyset, like NETSUITE_ROWS_QUERY
     "SELECT id, externalid, entityid, isperson, companyname, firstname, lastname, email, currency "
     "FROM customer WHERE id > {after} ORDER BY id"
 )
-CLOSING_MEMO_PREFIXES = ("cm-bal-", "cm-unc-", "cm-void-")
 REPORTED_PROBLEMS = 50  # problem lines kept in the XCom summary; the task log has them all
 
 
@@ -82,12 +82,8 @@ def recently_changed(events: Iterable[Mapping[str, Any]]) -> set[str]:
 
 
 def _invoice_of_row(external_id: str, invoice_of_note: Mapping[str, str]) -> str | None:
-    for prefix in CLOSING_MEMO_PREFIXES:
-        if external_id.startswith(prefix):
-            return external_id[len(prefix):]
-    if external_id.startswith("in_"):
-        return external_id
-    return invoice_of_note.get(external_id)
+    """The Stripe invoice a NetSuite transaction belongs to: named by its external ID, or its credit note's."""
+    return external_ids.invoice_of(external_id) or invoice_of_note.get(external_id)
 
 
 def build_report(
@@ -132,7 +128,7 @@ def _compare_customers(stripe: StripeHook, netsuite: NetSuiteHook, settings: Set
             if c["id"] not in settling]  # what the comparison reads; a large account streams through
     rows = list(netsuite.suiteql_after(CUSTOMER_ROWS_QUERY))
     known = {c["id"] for c in live}
-    unlisted = {r["externalid"] for r in rows if str(r.get("externalid", "")).startswith("cus_")} - known
+    unlisted = {r["externalid"] for r in rows if external_ids.is_customer(str(r.get("externalid", "")))} - known
     found = stripe.retrieve_many("customers", unlisted - settling)
     unreadable = {cid: obj for cid, obj in found.items()
                   if isinstance(obj, StripeHookError) and not isinstance(obj, StripeNotFoundError)}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stripe_netsuite.hooks.stripe import StripeHookError, StripeNotFoundError, StripeTransientError
+from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.customers import currency_list, map_customer
 from stripe_netsuite.mapping.invoices import (
     FINALIZED,
@@ -28,7 +29,6 @@ from stripe_netsuite.mapping.invoices import (
 )
 from stripe_netsuite.mapping.items import (
     COUPON_LINK_KEYS,
-    coupon_item_external_id,
     linked_item,
     map_coupon_item,
     map_price_item,
@@ -174,7 +174,8 @@ class InvoicesFlow:
                 snapshot.setdefault(customer_id, inv)
                 if (inv.get("currency") or "").upper() in currency_ids:
                     needs[customer_id].add(currency_ids[inv["currency"].upper()])
-        existing = netsuite.rows_by_external_id("customer", list(users))
+        rows = netsuite.rows_by_external_id("customer", [external_ids.customer(c) for c in users])
+        existing = {c: rows[external_ids.customer(c)] for c in users if external_ids.customer(c) in rows}
         has = _customer_currencies(netsuite, [row["id"] for row in existing.values()])
         to_write = [c for c in users if c not in existing or not needs[c] <= has.get(existing[c]["id"], set())]
         records: dict[str, NeutralRecord] = {}
@@ -207,10 +208,10 @@ class InvoicesFlow:
         generic = record_ref(settings.invoices.generic_item)
         if settings.invoices.item_mode == "global":
             return {price: generic for price in users}
-        existing = netsuite.rows_by_external_id("item", list(users))
-        item_of_price = {price: {"externalId": price} for price in users if price in existing}
+        existing = set(netsuite.rows_by_external_id("item", [external_ids.price_item(p) for p in users]))
+        item_of_price = {p: {"externalId": external_ids.price_item(p)} for p in users if external_ids.price_item(p) in existing}
         records: dict[str, NeutralRecord] = {}
-        for price_id, price in stripe.retrieve_many("prices", [p for p in users if p not in existing],
+        for price_id, price in stripe.retrieve_many("prices", [p for p in users if p not in item_of_price],
                                                     expand=("product",)).items():
             if isinstance(price, StripeHookError):
                 outcome.fail(users[price_id], "STRIPE_READ", f"price {price_id} could not be read from Stripe, so its "
@@ -235,8 +236,8 @@ class InvoicesFlow:
         for inv in invoices:
             for coupon_id in set(coupons_of_discounts(inv).values()):
                 users[coupon_id].append(inv["id"])
-        existing = netsuite.rows_by_external_id("item", [coupon_item_external_id(c) for c in users])
-        item_of_coupon = {c: {"externalId": coupon_item_external_id(c)} for c in users if coupon_item_external_id(c) in existing}
+        existing = netsuite.rows_by_external_id("item", [external_ids.coupon_item(c) for c in users])
+        item_of_coupon = {c: {"externalId": external_ids.coupon_item(c)} for c in users if external_ids.coupon_item(c) in existing}
         records: dict[str, NeutralRecord] = {}
         for coupon_id, coupon in stripe.retrieve_many("coupons", [c for c in users if c not in item_of_coupon]).items():
             if isinstance(coupon, StripeNotFoundError):
@@ -257,7 +258,7 @@ class InvoicesFlow:
             record = map_coupon_item(coupon, settings.invoices)
             records[record.external_id] = record
             item_of_coupon[coupon_id] = {"externalId": record.external_id}
-        coupon_of_item = {coupon_item_external_id(c): c for c in users}
+        coupon_of_item = {external_ids.coupon_item(c): c for c in users}
         users_of_item = {item: users[coupon] for item, coupon in coupon_of_item.items()}
         for external_id in self._upsert_dependencies(records, users_of_item, "discount item", netsuite, outcome):
             item_of_coupon.pop(coupon_of_item[external_id], None)
