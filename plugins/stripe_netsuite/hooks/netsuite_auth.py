@@ -17,7 +17,7 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from requests.auth import AuthBase
 from requests_oauthlib import OAuth1
 
-from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError, NetSuiteTransientError
+from stripe_netsuite.hooks.netsuite_errors import NetSuiteAuthError, NetSuiteError, NetSuiteTransientError, unreachable
 from stripe_netsuite.hooks.netsuite_retry import log
 from stripe_netsuite.hooks.secrets import mask
 
@@ -188,14 +188,8 @@ class OAuth2ClientCredentials(AuthBase):
                       "client_assertion": self._assertion()},
                 timeout=self.timeout,
             )
-        except requests.Timeout as exc:
-            raise NetSuiteTransientError(
-                f"NetSuite's OAuth 2.0 token endpoint did not answer within {self.timeout:g} s ({type(exc).__name__})"
-            ) from None
-        except requests.ConnectionError as exc:
-            raise NetSuiteTransientError(
-                f"Could not reach NetSuite's OAuth 2.0 token endpoint ({type(exc).__name__})"
-            ) from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise unreachable(exc, "", self.timeout, endpoint="NetSuite's OAuth 2.0 token endpoint") from None
         if response.status_code != 200:
             raise _token_refusal(response)
         try:

@@ -17,13 +17,16 @@ class NetSuiteTransientError(NetSuiteError):
     """429, 5xx, concurrency limit or timeout: worth retrying."""
 
 
-def unreachable(exc: Exception, what: str, timeout: float) -> NetSuiteTransientError:
-    """A request that got no answer (``requests.Timeout`` or ``ConnectionError``), told apart for the log."""
+def unreachable(exc: Exception, what: str, timeout: float, *, endpoint: str = "NetSuite") -> NetSuiteTransientError:
+    """A request that got no answer (``requests.Timeout`` or ``ConnectionError``), told apart for the log.
+
+    ``what``: the request (``PUT /record/...``), or "" when ``endpoint`` says it all."""
     import requests
 
     if isinstance(exc, requests.Timeout):
-        return NetSuiteTransientError(f"NetSuite did not answer {what} within {timeout:g} s ({type(exc).__name__})")
-    return NetSuiteTransientError(f"Could not reach NetSuite for {what} ({type(exc).__name__})")
+        return NetSuiteTransientError(
+            f"{endpoint} did not answer{' ' + what if what else ''} within {timeout:g} s ({type(exc).__name__})")
+    return NetSuiteTransientError(f"Could not reach {endpoint}{' for ' + what if what else ''} ({type(exc).__name__})")
 
 
 @dataclass(frozen=True)
