@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from stripe_netsuite.hooks.netsuite import suiteql_quote
 from stripe_netsuite.settings import RecordName, Settings, load_settings
 
 # Items an invoice line may carry (not discounts, subtotals, descriptions, payments or tax codes).
@@ -69,15 +70,11 @@ _COLUMNS = {"item": "id, externalid, itemtype AS kind, isinactive", "account": "
             "subsidiary": "id, externalid, isinactive"}
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _read(netsuite, table: str, names: list[RecordName]) -> list[dict]:
     ids = sorted({str(n) for n in names if isinstance(n, int)})
     eids = sorted({n for n in names if isinstance(n, str)})
     where = [f"id IN ({', '.join(ids)})"] if ids else []
-    where += [f"externalid IN ({', '.join(_quote(e) for e in eids)})"] if eids else []
+    where += [f"externalid IN ({', '.join(suiteql_quote(e) for e in eids)})"] if eids else []
     return list(netsuite.suiteql(f"SELECT {_COLUMNS[table]} FROM {table} WHERE {' OR '.join(where)}"))
 
 

@@ -42,7 +42,8 @@ class WriteResult:
     errors: list[RecordError] = field(default_factory=list)
 
 
-def _quote(value: str) -> str:
+def suiteql_quote(value: str) -> str:
+    """A SuiteQL string literal."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -237,7 +238,7 @@ class NetSuiteHook(BaseHook):
         for start in range(0, len(unique), SUITEQL_IN_CHUNK):
             chunk = unique[start : start + SUITEQL_IN_CHUNK]
             query = (
-                f"SELECT {wanted} FROM {table} WHERE externalid IN ({', '.join(_quote(x) for x in chunk)}) ORDER BY id"
+                f"SELECT {wanted} FROM {table} WHERE externalid IN ({', '.join(suiteql_quote(x) for x in chunk)}) ORDER BY id"
             )
             for row in self.suiteql(query):
                 rows[row["externalid"]] = row
