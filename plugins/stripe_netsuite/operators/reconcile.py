@@ -10,6 +10,7 @@ from airflow.sdk.exceptions import AirflowException
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.operators.clearing import cleared
 from stripe_netsuite.operators.task_errors import fail_without_retry
 from stripe_netsuite.reconcile.report import build_report
 from stripe_netsuite.settings import load_settings
@@ -70,7 +71,7 @@ class ReconciliationCheckOperator(_ReportTask):
 
     def execute(self, context) -> None:
         summary = self.summary or {}
-        if not summary.get("ok") and (getattr((context or {}).get("ti"), "try_number", 1) or 1) > 1:
+        if not summary.get("ok") and cleared(context):
             self.log.info("Cleared after a fix: comparing Stripe and NetSuite again")
             summary = self.report_summary()
         if summary.get("ok"):

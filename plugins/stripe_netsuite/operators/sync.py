@@ -10,6 +10,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook
+from stripe_netsuite.operators.clearing import cleared
 from stripe_netsuite.operators.task_errors import fail_without_retry
 from stripe_netsuite.settings import load_settings
 from stripe_netsuite.settings_check import check_before_writing
@@ -147,8 +148,7 @@ class FailedRecordsCheckOperator(_FlowTask):
         context = context or {}
         run_failed = {f["stripe_id"] for f in (self.summary or {}).get("failed") or []}
         still = self._still_queued(run_failed)
-        try_number = getattr(context.get("ti"), "try_number", 1) or 1
-        if still and try_number > 1:
+        if still and cleared(context):
             self.log.info("Cleared after a fix: trying the %d %s record(s) of this run still in the retry queue "
                           "again", len(still), self.flow)
             with fail_without_retry():
