@@ -17,16 +17,19 @@ CUSTOMERS_FLOW = "stripe_customers_to_netsuite"
 INVOICES_FLOW = "stripe_invoices_to_netsuite"  # also writes the credit memos of its invoices
 
 
+def _at_decimals(amount: Decimal, currency: str) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-exponent(currency))) + 0  # + 0: never -0.00
+
+
 def netsuite_amount(value: Any, currency: str) -> Decimal:
     """A SuiteQL number (a string, int or float; None or '' is 0) as an exact Decimal at the currency's decimals."""
     text = "0" if value is None or value == "" else str(value)  # str(): a float's shortest form, 10.1 not 10.0999...
-    return Decimal(text).quantize(Decimal(1).scaleb(-exponent(currency))) + 0  # + 0: never -0.00
+    return _at_decimals(Decimal(text), currency)
 
 
 def money(amount: Decimal, currency: str) -> str:
     """Decimal('150') USD -> '150.00 USD'; JPY -> '150 JPY'; KWD -> '150.000 KWD'."""
-    exact = amount.quantize(Decimal(1).scaleb(-exponent(currency))) + 0
-    return f"{exact:f} {currency.upper()}"
+    return f"{_at_decimals(amount, currency):f} {currency.upper()}"
 
 
 def rewrite(flow_dag: str, stripe_id: str) -> str:
