@@ -16,6 +16,7 @@ from stripe_netsuite.settings import load_settings
 from stripe_netsuite.settings_check import check_before_writing
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
 from stripe_netsuite.sync.engine import FlowEngine, Window
+from stripe_netsuite.sync.flow import objects_named
 from stripe_netsuite.sync.registry import FLOWS
 from stripe_netsuite.sync.retry_queue import FailedRecord, RetryQueue, retry_queue_key, what_to_do
 from stripe_netsuite.sync.run_request import RunRequest, resolve_run_request
@@ -162,9 +163,8 @@ class FailedRecordsCheckOperator(_FlowTask):
             return
         for entry in still.values():
             self.log.error("%s [%s] %s -> %s", entry.stripe_id, entry.code, entry.message, what_to_do(entry.code))
-        objects = FLOWS[self.flow].stripe_resource
         raise AirflowFailException(
-            f"{len(still)} Stripe {objects if len(still) > 1 else objects[:-1]} did not load into NetSuite; "
+            f"{len(still)} Stripe {objects_named(FLOWS[self.flow], len(still))} did not load into NetSuite; "
             f"everything else did: {', '.join(sorted(still))}. The ERROR lines above say why and what to do. Fix "
             "the cause, then clear this task: it tries again and turns green once they load. Until then they wait "
             f"in the Airflow Variable {retry_queue_key(self.flow)} and every run retries them."

@@ -23,7 +23,7 @@ from stripe_netsuite.mapping.records import MappingError, NeutralRecord, Unresol
 from stripe_netsuite.settings import Settings
 from stripe_netsuite.sync.cursor import Cursor, CursorStore
 from stripe_netsuite.sync.references import InternalIdResolver
-from stripe_netsuite.sync.flow import FlowSpec, SourceObject
+from stripe_netsuite.sync.flow import FlowSpec, SourceObject, objects_named, resource_of
 from stripe_netsuite.sync.retry_queue import FailedRecord, RetryQueue
 from stripe_netsuite.sync.state import StateStore
 
@@ -97,15 +97,16 @@ class FlowEngine:
         stripe: StripeHook,
         netsuite: NetSuiteHook,
         settings: Settings,
-        state: StateStore,
+        state: StateStore | None,
         run_id: str = "",
     ) -> None:
         self.flow = flow
         self.stripe = stripe
         self.netsuite = netsuite
         self.settings = settings
-        self.cursors = CursorStore(flow.name, state)
-        self.retry_queue = RetryQueue(flow.name, state)
+        # ``state`` None: an engine that only writes objects for another flow (``write_objects``)
+        self.cursors = CursorStore(flow.name, state)  # type: ignore[arg-type]
+        self.retry_queue = RetryQueue(flow.name, state)  # type: ignore[arg-type]
         self.run_id = run_id
         self.force_rewrite = False
         self.references = InternalIdResolver(netsuite)  # one per run: lookups are cached for the run
@@ -114,10 +115,11 @@ class FlowEngine:
     # -- extract ----------------------------------------------------------------------------
 
     def _listed(self, window: Window) -> Iterator[SourceObject]:
-        for obj in self.stripe.list_objects(
-            self.flow.stripe_resource, created_gte=window.start, created_lt=window.end, expand=self.flow.list_expand
-        ):
-            yield SourceObject(obj)
+        for resource in self.flow.resources:
+            for obj in self.stripe.list_objects(
+                resource.name, created_gte=window.start, created_lt=window.end, expand=resource.list_expand
+            ):
+                yield SourceObject(obj)
 
     def _from_events(self, cursor: Cursor, summary: SyncSummary) -> list[SourceObject]:
         """The newest state of each object touched by events after the cursor, in first-touched order."""
@@ -161,15 +163,16 @@ class FlowEngine:
         ``chosen``: the IDs were typed by a user (param stripe_ids): one Stripe does not have is a mistake to
         correct, not a record to retry forever, so the run stops before writing anything."""
         for stripe_id in stripe_ids:
+            resource = resource_of(self.flow, stripe_id)
             try:
-                yield SourceObject(self.stripe.retrieve(self.flow.stripe_resource, stripe_id))
+                yield SourceObject(self.stripe.retrieve(resource.name, stripe_id, expand=resource.list_expand))
             except StripeAuthError:
                 raise
             except StripeHookError as exc:  # e.g. no longer in Stripe: keep it queued, say why, go on
                 if chosen and isinstance(exc, StripeNotFoundError):
                     raise ConfigurationError(
-                        f"Stripe has no {self.flow.stripe_resource[:-1]} {stripe_id}: check the IDs given in 'Only "
-                        f"these Stripe IDs' (stripe_ids; this DAG syncs {self.flow.stripe_resource}). Nothing was "
+                        f"Stripe has no {objects_named(self.flow, 1)} {stripe_id}: check the IDs given in 'Only "
+                        f"these Stripe IDs' (stripe_ids; this DAG syncs {objects_named(self.flow)}). Nothing was "
                         "written") from None
                 summary.failed.append({"stripe_id": stripe_id, "code": "STRIPE_READ", "message": str(exc)})
 
@@ -284,6 +287,16 @@ class FlowEngine:
             summary.failed.append({"stripe_id": stripe_id, "code": code, "message": message})
         ready = [s for s in prepared.sources if s.stripe_id not in prepared.failures]
         self._load(self._map(ready, prepared.context, summary), summary)
+
+    def write_objects(self, stripe_ids: Iterable[str]) -> SyncSummary:
+        """Write these objects' records as this flow does, and nothing else: no cursor, no retry queue (the
+        caller, another flow that needs them, keeps its own objects for retry)."""
+        summary = SyncSummary(flow=self.flow.name, mode="ids")
+        sources = list(self._retrieved(stripe_ids, summary))
+        summary.seen = len(sources)
+        if sources:
+            self._process(sources, False, summary)
+        return summary
 
     def run(
         self,

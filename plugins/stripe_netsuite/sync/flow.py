@@ -41,10 +41,33 @@ class Prepared:
     dependencies_written: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StripeResource:
+    """One Stripe resource a flow reads: listed by ``created`` (first run, backfill), retrieved by ID."""
+
+    name: str  # the v1 path, e.g. "customers", "charges"
+    id_prefixes: tuple[str, ...]  # the IDs it gives, e.g. ("ch_", "py_")
+    list_expand: tuple[str, ...] = ()  # expansions of each listed or retrieved object
+    singular: str = ""  # for messages, e.g. "charge"
+
+    def owns(self, stripe_id: str) -> bool:
+        return stripe_id.startswith(self.id_prefixes)
+
+
+def resource_of(flow: "FlowSpec", stripe_id: str) -> StripeResource:
+    """The resource of ``flow`` an ID belongs to (by its prefix); the first resource when none claims it."""
+    return next((r for r in flow.resources if r.owns(stripe_id)), flow.resources[0])
+
+
+def objects_named(flow: "FlowSpec", count: int = 2) -> str:
+    """What the flow syncs, in words: "invoices", "charge" (count 1), "refunds or disputes"."""
+    names = [r.singular + ("" if count == 1 else "s") for r in flow.resources]
+    return " or ".join(names)
+
+
 class FlowSpec(Protocol):
     name: str
-    stripe_resource: str  # StripeClient v1 service, e.g. "customers"
-    list_expand: tuple[str, ...]  # expansions of each listed object (backfills, first run)
+    resources: tuple[StripeResource, ...]  # what it lists and retrieves; an ID's prefix says which
     event_types: tuple[str, ...]
     record_type: str  # NetSuite REST record type
     suiteql_table: str
