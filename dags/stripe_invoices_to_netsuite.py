@@ -4,7 +4,7 @@ Every finalized Stripe invoice becomes a NetSuite invoice for the same customer,
 line by line (items, discounts, tax, shipping, prorations). Credit notes, invoices written off
 (uncollectible) and voided invoices become credit memos applied to their invoice, so what NetSuite
 shows open is what Stripe still expects. The customer and the items an invoice needs are created on
-the way if missing. Payments are not applied here (the payments flow will).
+the way if missing. Payments are applied by the payments DAG.
 """
 
 # Wiring only: the flow's logic lives in plugins/stripe_netsuite (sync/invoices.py, mapping/invoices.py).

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional, TypeAlias, Union
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 SETTINGS_ENV = "STRIPE_NETSUITE_SETTINGS"
@@ -111,7 +111,8 @@ class InvoiceSettings(_Section):
     bad_debt_item: RecordName = "stripe-item-bad-debt"
     void_item: RecordName = "stripe-item-unallocated"
     sync_zero_invoices: bool = True
-    timezone: str = "UTC"
+    timezone: str = Field("UTC", description="Time zone of every transaction date the connector writes (invoices, "
+                                             "credit memos, payments).")
     fingerprint_field: TransactionBodyField = "custbody_stripe_sync_hash"
     stripe_id_field: TransactionBodyField = "custbody_stripe_id"
     line_id_field: TransactionLineField = "custcol_stripe_line_id"
@@ -128,6 +129,39 @@ class InvoiceSettings(_Section):
 
 
 
+class PaymentSettings(_Section):
+    enabled: bool = True
+    payment_method: RecordName = Field(
+        "stripe", description="NetSuite payment method of every customer payment (and refund of a failed payment).")
+    guest_customer: RecordName = Field(
+        "stripe-guest-customer",
+        description="NetSuite customer of charges made without a Stripe customer. An external ID NetSuite lacks is "
+                    "created on first use (\"Stripe Guest Customer\", every currency); an internal ID must exist.")
+    standalone_charges: Literal["unapplied_payment", "invoice"] = Field(
+        "unapplied_payment",
+        description="A charge without an invoice: unapplied_payment = a payment left as the customer's credit; "
+                    "invoice = also a one-line invoice of standalone_item that the payment pays.")
+    standalone_item: RecordName = "stripe-item-generic"
+    out_of_band: Literal["report", "record"] = Field(
+        "report",
+        description="Invoices marked paid outside Stripe: report = listed apart in the reconciliation for finance "
+                    "to record the payment; record = a customer payment to out_of_band_account.")
+    out_of_band_account: RecordName | None = Field(
+        None, description="Account of payments recorded outside Stripe (a bank, not Undeposited Funds: no Stripe "
+                          "payout will ever carry them). Required with out_of_band: record.")
+    invoice_lookback_days: int = Field(
+        45, ge=0, description="A listing run reads the invoice payments of this many days before its oldest charge "
+                              "in pages; older ones are asked per charge. Speed only: never changes what is written.")
+    fingerprint_field: TransactionBodyField = "custbody_stripe_sync_hash"
+
+    @model_validator(mode="after")
+    def _out_of_band_account(self) -> "PaymentSettings":
+        if self.out_of_band == "record" and self.out_of_band_account is None:
+            raise ValueError("out_of_band: record needs out_of_band_account (the NetSuite bank account those "
+                             "payments are recorded to)")
+        return self
+
+
 class ReconciliationSettings(_Section):
     settle_minutes: int = Field(
         90, ge=0, description="Leave out Stripe objects changed this recently: the hourly flows may not have "
@@ -139,6 +173,7 @@ class Settings(_Section):
     sync: SyncSettings = SyncSettings()
     customers: CustomerSettings = CustomerSettings()
     invoices: InvoiceSettings = InvoiceSettings()
+    payments: PaymentSettings = PaymentSettings()
     reconciliation: ReconciliationSettings = ReconciliationSettings()
 
 

@@ -25,6 +25,7 @@ DISCOUNT_ITEMS = ("Discount",)
 INCOME_ACCOUNTS = ("Income", "OthIncome")
 DISCOUNT_ACCOUNTS = ("Income", "OthIncome", "Expense", "OthExpense", "COGS")
 DEFERRED_REVENUE_ACCOUNTS = ("DeferRevenue",)
+OUT_OF_BAND_ACCOUNTS = ("Bank", "OthCurrAsset")  # where money paid outside Stripe is (not Undeposited Funds)
 
 ACCOUNT_TYPE_NAMES = {
     "Bank": "Bank", "AcctRec": "Accounts Receivable", "OthCurrAsset": "Other Current Asset",
@@ -48,6 +49,8 @@ class NamedRecord:
 def named_records(settings: Settings, flows: Iterable[str]) -> list[NamedRecord]:
     """The records the switched-on flows among ``flows`` will reference, by setting."""
     flows = set(flows)
+    if "payments" in flows and settings.payments.enabled:
+        flows.add("invoices")  # a payment writes its invoice on the way when NetSuite lacks it
     wanted = []
     if ("customers" in flows and settings.customers.enabled) or ("invoices" in flows and settings.invoices.enabled):
         wanted.append(NamedRecord("netsuite.subsidiary_id", "subsidiary", int(settings.netsuite.subsidiary_id)
@@ -63,11 +66,22 @@ def named_records(settings: Settings, flows: Iterable[str]) -> list[NamedRecord]
         if inv.item_deferred_revenue_account is not None:
             wanted.append(NamedRecord("invoices.item_deferred_revenue_account", "account",
                                       inv.item_deferred_revenue_account, DEFERRED_REVENUE_ACCOUNTS))
+    if "payments" in flows and settings.payments.enabled:
+        pay = settings.payments
+        wanted.append(NamedRecord("payments.payment_method", "paymentmethod", pay.payment_method))
+        if isinstance(pay.guest_customer, int):  # one named by external ID is created on first use
+            wanted.append(NamedRecord("payments.guest_customer", "customer", pay.guest_customer))
+        if pay.standalone_charges == "invoice":
+            wanted.append(NamedRecord("payments.standalone_item", "item", pay.standalone_item, SALE_ITEMS))
+        if pay.out_of_band == "record" and pay.out_of_band_account is not None:
+            wanted.append(NamedRecord("payments.out_of_band_account", "account", pay.out_of_band_account,
+                                      OUT_OF_BAND_ACCOUNTS))
     return wanted
 
 
 _COLUMNS = {"item": "id, externalid, itemtype AS kind, isinactive", "account": "id, externalid, accttype AS kind, isinactive",
-            "subsidiary": "id, externalid, isinactive"}
+            "subsidiary": "id, externalid, isinactive", "paymentmethod": "id, externalid, isinactive",
+            "customer": "id, externalid, isinactive"}
 
 
 def _read(netsuite, table: str, names: list[RecordName]) -> list[dict]:
@@ -134,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     """``stripe-netsuite-check-settings [FLOW ...]``: check the settings against NetSuite, as the DAGs do."""
     from stripe_netsuite.hooks.netsuite import NetSuiteHook
 
-    flows = (argv if argv is not None else sys.argv[1:]) or ["customers", "invoices"]
+    flows = (argv if argv is not None else sys.argv[1:]) or ["customers", "invoices", "payments"]
     found = problems(NetSuiteHook(), load_settings(), flows)
     if found:
         print("The settings name NetSuite records that cannot be used:")

@@ -16,6 +16,9 @@ TRANSACTIONS = [
     ("uncollectible memo", eid.uncollectible_memo, ("in_",)),
     ("void memo", eid.void_memo, ("in_",)),
     ("payment", eid.payment, ("ch_", "py_")),
+    ("failed payment refund", eid.failed_payment_refund, ("ch_", "py_")),
+    ("out-of-band payment", eid.out_of_band_payment, ("in_",)),
+    ("invoice for a payment", eid.payment_invoice, ("ch_", "py_")),
     ("refund memo", eid.refund_memo, ("re_",)),
     ("customer refund", eid.customer_refund, ("re_",)),
     ("dispute memo", eid.dispute_memo, ("dp_",)),
@@ -36,6 +39,9 @@ def test_the_table():
     assert eid.uncollectible_memo("in_A1") == "cm-unc-in_A1"
     assert eid.void_memo("in_A1") == "cm-void-in_A1"
     assert eid.payment("ch_A1") == "ch_A1" and eid.payment("py_A1") == "py_A1"
+    assert eid.failed_payment_refund("py_A1") == "rf-py_A1"
+    assert eid.out_of_band_payment("in_A1") == "pay-oob-in_A1"
+    assert eid.payment_invoice("ch_A1") == "in-ch_A1"
     assert eid.refund_memo("re_A1") == "cm-re_A1"
     assert eid.customer_refund("re_A1") == "re_A1"
     assert eid.dispute_memo("dp_A1") == "cm-dp_A1"
@@ -56,7 +62,8 @@ def test_a_wrong_stripe_object_is_refused(function, wrong):
 
 def test_invoice_of_names_the_invoice_of_its_memos_only():
     assert [eid.invoice_of(x) for x in ("in_X", "cm-bal-in_X", "cm-unc-in_X", "cm-void-in_X")] == ["in_X"] * 4
-    assert [eid.invoice_of(x) for x in ("cn_1", "cm-re_1", "re_1", "po_1", "cus_1", "")] == [None] * 6
+    assert [eid.invoice_of(x) for x in ("cn_1", "cm-re_1", "re_1", "po_1", "cus_1", "", "pay-oob-in_X", "in-ch_X")] \
+        == [None] * 8
 
 
 @given(st.lists(st.tuples(st.sampled_from(range(len(TRANSACTIONS))), st.integers(min_value=0, max_value=1), SUFFIX),

@@ -144,3 +144,20 @@ def _address(address: Mapping[str, Any] | None, addressee: str | None, phone: st
         "addrPhone": _phone(phone),
     }
     return {key: value.strip() for key, value in fields.items() if isinstance(value, str) and value.strip()}
+
+
+GUEST_NAME = "Stripe Guest Customer"
+
+
+def map_guest_customer(external_id: str, *, subsidiary_id: str, currency_ids: Mapping[str, str]) -> NeutralRecord:
+    """The NetSuite customer of charges made without a Stripe customer (settings ``payments.guest_customer``),
+    able to take payments in every NetSuite currency."""
+    fields: dict[str, Any] = {
+        "entityId": GUEST_NAME,
+        "isPerson": False,
+        "companyName": GUEST_NAME,
+        "subsidiary": {"id": subsidiary_id},
+        "comments": "Payments Stripe took without a Stripe customer (created by stripe-netsuite)",
+        "currencyList": currency_list(currency_ids.values()),
+    }
+    return NeutralRecord(RECORD_TYPE, external_id, fields, source_id=external_id)

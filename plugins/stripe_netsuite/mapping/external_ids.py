@@ -15,6 +15,9 @@ Credit memo for customer-balance use     in_X             cm-bal-in_X      Trans
 Credit memo writing off (uncollectible)  in_X             cm-unc-in_X      Transactions
 Credit memo closing a voided invoice     in_X             cm-void-in_X     Transactions
 Customer payment                         ch_X / py_X      ch_X / py_X      Transactions
+Customer refund of a payment that failed py_X / ch_X      rf-py_X          Transactions
+Customer payment made outside Stripe     in_X             pay-oob-in_X     Transactions
+Invoice for a payment without one        ch_X / py_X      in-ch_X          Transactions
 Credit memo for a refund                 re_X             cm-re_X          Transactions
 Customer refund                          re_X             re_X             Transactions
 Credit memo for a dispute                dp_X             cm-dp_X          Transactions
@@ -107,6 +110,21 @@ def void_memo(invoice_id: str) -> str:
 def payment(charge_id: str) -> str:
     """The customer payment for a charge (``ch_``) or a non-card payment (``py_``)."""
     return _stripe_id(charge_id, "ch_", "py_")
+
+
+def failed_payment_refund(charge_id: str) -> str:
+    """The customer refund that takes back a payment whose money never arrived (an ACH debit that failed later)."""
+    return "rf-" + payment(charge_id)
+
+
+def out_of_band_payment(invoice_id: str) -> str:
+    """The customer payment for an invoice Stripe marked paid outside Stripe (when the settings record them)."""
+    return "pay-oob-" + invoice(invoice_id)
+
+
+def payment_invoice(charge_id: str) -> str:
+    """The one-line invoice made for a payment without an invoice (payments.standalone_charges: invoice)."""
+    return "in-" + payment(charge_id)
 
 
 def refund_memo(refund_id: str) -> str:

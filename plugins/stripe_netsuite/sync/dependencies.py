@@ -95,12 +95,13 @@ class Dependencies:
             references[stripe_id] = made.reference
             if made.record is not None:
                 records[stripe_id] = made.record
-        for stripe_id in self._write(records, users, kind.what):
+        for stripe_id in self.write(records, users, kind.what):
             references.pop(stripe_id, None)
         return references
 
-    def _write(self, records: dict[str, NeutralRecord], users: Mapping[str, list[str]], what: str) -> set[str]:
-        """Write the records; return the Stripe IDs whose record failed (their users fail too)."""
+    def write(self, records: dict[str, NeutralRecord], users: Mapping[str, list[str]], what: str) -> set[str]:
+        """Write records made on the way (keyed by what they stand for); return the keys whose record failed
+        (their users fail too)."""
         if not records:
             return set()
         result = self.netsuite.upsert_records(records.values())

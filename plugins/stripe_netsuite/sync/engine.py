@@ -116,8 +116,11 @@ class FlowEngine:
 
     def _listed(self, window: Window) -> Iterator[SourceObject]:
         for resource in self.flow.resources:
+            if resource.only_when is not None and not resource.only_when(self.settings):
+                continue
             for obj in self.stripe.list_objects(
-                resource.name, created_gte=window.start, created_lt=window.end, expand=resource.list_expand
+                resource.name, created_gte=window.start, created_lt=window.end, expand=resource.list_expand,
+                **dict(resource.list_filters),
             ):
                 yield SourceObject(obj)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +49,8 @@ class StripeResource:
     id_prefixes: tuple[str, ...]  # the IDs it gives, e.g. ("ch_", "py_")
     list_expand: tuple[str, ...] = ()  # expansions of each listed or retrieved object
     singular: str = ""  # for messages, e.g. "charge"
+    list_filters: tuple[tuple[str, str], ...] = ()  # e.g. (("status", "paid"),)
+    only_when: Callable[[Settings], bool] | None = None  # listed only when the settings want it
 
     def owns(self, stripe_id: str) -> bool:
         return stripe_id.startswith(self.id_prefixes)

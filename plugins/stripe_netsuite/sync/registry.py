@@ -3,5 +3,6 @@
 from stripe_netsuite.sync.customers import CustomersFlow
 from stripe_netsuite.sync.flow import FlowSpec
 from stripe_netsuite.sync.invoices import InvoicesFlow
+from stripe_netsuite.sync.payments import PaymentsFlow
 
-FLOWS: dict[str, FlowSpec] = {"customers": CustomersFlow(), "invoices": InvoicesFlow()}
+FLOWS: dict[str, FlowSpec] = {"customers": CustomersFlow(), "invoices": InvoicesFlow(), "payments": PaymentsFlow()}
