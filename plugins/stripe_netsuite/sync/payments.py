@@ -90,7 +90,7 @@ class PaymentsFlow:
             except MappingError:
                 pass  # map() raises it again, and the engine queues the charge with its message
         currency_ids = netsuite.currency_ids()
-        invoice_of = self._invoice_of(writing, stripe, settings, listed)
+        invoice_of = invoices_paid_by(writing, stripe, settings, listed)
         self._ensure_customers(writing, paid_elsewhere, dependencies, currency_ids)
         invoices_needed: dict[str, list[str]] = defaultdict(list)
         for charge in writing:
@@ -125,38 +125,6 @@ class PaymentsFlow:
         return complete
 
     @staticmethod
-    def _invoice_of(charges: list[dict[str, Any]], stripe, settings: Settings, listed: bool) -> dict[str, str]:
-        """Charge ID -> the invoice it pays, from Stripe's invoice payments.
-
-        A listing chunk reads, in pages, the invoice payments created from ``invoice_lookback_days`` before its
-        oldest charge (an invoice payment is made when its invoice is finalized or a payment attached, before the
-        charge); charges not found there, and those of an event run, are asked one by one."""
-        by_intent = {expandable_id(c.get("payment_intent")): c["id"] for c in charges if c.get("payment_intent")}
-        found: dict[str, str] = {}
-
-        def note(invoice_payment: Mapping[str, Any]) -> None:
-            payment = invoice_payment.get("payment") or {}
-            intent, charge = expandable_id(payment.get("payment_intent")), expandable_id(payment.get("charge"))
-            charge_id = by_intent.get(intent) or (charge if charge in ids else None)
-            if charge_id:
-                found[charge_id] = expandable_id(invoice_payment["invoice"])
-
-        ids = {c["id"] for c in charges}
-        if listed and len(charges) > PER_CHARGE_LOOKUP_MAX:
-            oldest = min(int(c["created"]) for c in charges)
-            newest = max(int(c["created"]) for c in charges)
-            for invoice_payment in stripe.list_objects(
-                    "invoice_payments", created_gte=oldest - settings.payments.invoice_lookback_days * 86400,
-                    created_lt=newest + 1):
-                note(invoice_payment)
-        for intent, charge_id in by_intent.items():
-            if charge_id not in found:
-                for invoice_payment in stripe.list_objects(
-                        "invoice_payments", payment={"type": "payment_intent", "payment_intent": intent}):
-                    note(invoice_payment)
-        return found
-
-    @staticmethod
     def _ensure_customers(charges, paid_elsewhere, dependencies: Dependencies, currency_ids: dict[str, str]) -> None:
         """The Stripe customer of each payment, with the payment's currency; the guest customer for charges
         without one (created on first use when the settings name it by external ID)."""
@@ -180,6 +148,38 @@ class PaymentsFlow:
             record = map_guest_customer(guest, subsidiary_id=dependencies.settings.netsuite.subsidiary_id,
                                         currency_ids=currency_ids)
             dependencies.write({guest: record}, {guest: guests}, "guest customer")
+
+
+def invoices_paid_by(charges: list[dict[str, Any]], stripe, settings: Settings, listed: bool) -> dict[str, str]:
+    """Charge ID -> the invoice it pays, from Stripe's invoice payments (the flow and the reconciliation ask here).
+
+    A listing chunk reads, in pages, the invoice payments created from ``invoice_lookback_days`` before its
+    oldest charge (an invoice payment is made when its invoice is finalized or a payment attached, before the
+    charge); charges not found there, and those of an event run, are asked one by one."""
+    by_intent = {expandable_id(c.get("payment_intent")): c["id"] for c in charges if c.get("payment_intent")}
+    found: dict[str, str] = {}
+
+    def note(invoice_payment: Mapping[str, Any]) -> None:
+        payment = invoice_payment.get("payment") or {}
+        intent, charge = expandable_id(payment.get("payment_intent")), expandable_id(payment.get("charge"))
+        charge_id = by_intent.get(intent) or (charge if charge in ids else None)
+        if charge_id:
+            found[charge_id] = expandable_id(invoice_payment["invoice"])
+
+    ids = {c["id"] for c in charges}
+    if listed and len(charges) > PER_CHARGE_LOOKUP_MAX:
+        oldest = min(int(c["created"]) for c in charges)
+        newest = max(int(c["created"]) for c in charges)
+        for invoice_payment in stripe.list_objects(
+                "invoice_payments", created_gte=oldest - settings.payments.invoice_lookback_days * 86400,
+                created_lt=newest + 1):
+            note(invoice_payment)
+    for intent, charge_id in by_intent.items():
+        if charge_id not in found:
+            for invoice_payment in stripe.list_objects(
+                    "invoice_payments", payment={"type": "payment_intent", "payment_intent": intent}):
+                note(invoice_payment)
+    return found
 
 
 def _customer_from_charge(charge: Mapping[str, Any]) -> dict[str, Any]:
