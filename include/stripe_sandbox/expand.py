@@ -81,7 +81,8 @@ class Expander:
                 raise not_expandable(path)
             depth += 1
             if segments[0] not in node:  # another path may have included (and expanded inside) it already
-                node[segments[0]] = include(node)
+                # a copy: the value holds stored objects, and expanding inside it must not change them
+                node[segments[0]] = copy.deepcopy(include(node))
             if len(segments) == 1:
                 return
         for cut in range(len(segments), 0, -1):

@@ -140,3 +140,17 @@ def test_paying_a_paid_invoice_again_is_stripes_already_paid_error(sb, cat, how)
     with pytest.raises(stripe.InvalidRequestError) as other:  # not paid: the state error, not "already paid"
         client.v1.invoices.pay(voided.id)
     assert other.value.error.message != "Invoice is already paid"
+
+
+def test_expanding_inside_included_payments_leaves_the_stored_payments_alone(sb, cat):
+    """``expand[]=payments.data.payment.payment_intent`` expands a copy: the invoice payment read afterwards
+    still names its payment intent by ID (the included list holds stored objects)."""
+    client = sb.client
+    invoice_id = _paid_invoice(client, cat.customer)
+    expanded = client.v1.invoices.retrieve(invoice_id, params={"expand": ["payments.data.payment.payment_intent"]})
+    intent = expanded.payments.data[0].payment.payment_intent
+    assert intent.object == "payment_intent"
+    payment = client.v1.invoice_payments.list(params={"invoice": invoice_id}).data[0]
+    assert payment.payment.payment_intent == intent.id
+    again = client.v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]})
+    assert again.payments.data[0].payment.payment_intent == intent.id
