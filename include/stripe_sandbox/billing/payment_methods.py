@@ -1,5 +1,15 @@
 """Test payment methods the sandbox understands, like Stripe's test mode ``pm_card_*`` IDs.
 
+Cards settle at once. US bank accounts (ACH Direct Debit, ``pm_usBankAccount_*``) are Stripe's
+documented test tokens (docs.stripe.com/payments/ach-direct-debit/accept-a-payment, "Test account
+numbers": token, account number, routing number 110000000, behaviour); ``pm_usBankAccount`` is
+accepted too, as the success token. Their payments are *processing* until they settle
+(``billing.settlement.ach_settles_at``), then succeed or fail with the documented reason; the
+failure codes and messages are Stripe's error codes (docs.stripe.com/error-codes: ``account_closed``
+"The customer's bank account has been closed.", ``no_account`` "The bank account could not be
+located.", ``insufficient_funds``, ``debit_not_authorized``). The documented tokens whose
+behaviour the sandbox does not model (invalid currency, failed microdeposits, dispute) answer 400.
+
 An unknown ``pm_...`` ID behaves like ``pm_card_visa``; a customer, subscription or invoice with
 no payment method at all is charged with ``pm_card_visa`` too (real Stripe would fail with no
 payment method: the sandbox assumes one is on file). ``pm_card_createDispute`` succeeds and the
@@ -47,3 +57,56 @@ DECLINE_MESSAGES = {
 
 def card_for(payment_method: str | None) -> TestCard:
     return CARDS.get(payment_method or DEFAULT, CARDS[DEFAULT])
+
+
+# -- US bank accounts (ACH Direct Debit) -------------------------------------------------------
+ACH = "us_bank_account"
+TEST_BANK_NAME = "STRIPE TEST BANK"
+TEST_ROUTING_NUMBER = "110000000"
+
+
+@dataclass(frozen=True)
+class TestBankAccount:
+    account_number: str
+    failure_code: str | None = None  # None = the payment succeeds when it settles
+    settles: bool = True  # False: stays processing indefinitely (pm_usBankAccount_processing)
+
+    @property
+    def last4(self) -> str:
+        return self.account_number[-4:]
+
+
+BANK_ACCOUNTS = {
+    "pm_usBankAccount_success": TestBankAccount("000123456789"),
+    "pm_usBankAccount": TestBankAccount("000123456789"),
+    "pm_usBankAccount_accountClosed": TestBankAccount("000111111113", failure_code="account_closed"),
+    "pm_usBankAccount_noAccount": TestBankAccount("000111111116", failure_code="no_account"),
+    "pm_usBankAccount_insufficientFunds": TestBankAccount("000222222227", failure_code="insufficient_funds"),
+    "pm_usBankAccount_debitNotAuthorized": TestBankAccount("000333333335", failure_code="debit_not_authorized"),
+    "pm_usBankAccount_processing": TestBankAccount("000000000009", settles=False),
+}
+NOT_MODELLED = ("pm_usBankAccount_invalidCurrency", "pm_usBankAccount_failMicrodeposits", "pm_usBankAccount_dispute")
+
+ACH_FAILURE_MESSAGES = {
+    "account_closed": "The customer's bank account has been closed.",
+    "no_account": "The bank account could not be located.",
+    "insufficient_funds": "The customer's account has insufficient funds to cover this payment.",
+    "debit_not_authorized": "The customer has notified their bank that this payment was unauthorized.",
+}
+
+
+def is_bank_account(payment_method: str | None) -> bool:
+    return bool(payment_method) and payment_method.startswith("pm_usBankAccount")
+
+
+def bank_account_for(payment_method: str) -> TestBankAccount:
+    """The test bank account behind ``payment_method``; 400 for a token the sandbox does not model."""
+    from stripe_sandbox.errors import invalid_request
+
+    account = BANK_ACCOUNTS.get(payment_method)
+    if account is None:
+        known = ", ".join(BANK_ACCOUNTS)
+        what = "does not model" if payment_method in NOT_MODELLED else "does not know"
+        raise invalid_request(f"The Stripe sandbox {what} the test payment method {payment_method}; "
+                              f"use one of: {known}.", param="payment_method", code="resource_missing")
+    return account

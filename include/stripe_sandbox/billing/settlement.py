@@ -7,6 +7,15 @@ everything available and not yet paid out; it is ``in_transit`` until it arrives
 then ``paid`` and its reconciliation is ``completed``. A day whose available sum is zero or
 negative makes no payout: those transactions wait for the next positive one (Stripe would debit
 the bank account instead).
+
+ACH Direct Debit (``us_bank_account``) payments are processing for 4 business days: "Standard
+settlement timing is ... 4 business days for users on the PaymentIntents API"
+(support.stripe.com/questions/ach-direct-debit-payment-settlement-time), "It can take up to 4
+business days to receive acknowledgement of success or failure"
+(docs.stripe.com/payments/ach-direct-debit#timing). The sandbox settles each one (succeeds or
+fails) exactly 4 business days after it was confirmed, same time of day, counting Monday to Friday
+in UTC (no bank holidays); its balance transaction becomes available at the next 00:00 UTC after
+that, so a payout never holds a payment whose outcome is not known yet.
 """
 
 from __future__ import annotations
@@ -29,3 +38,29 @@ def next_payout_run(available_on: int) -> int:
 
 def arrival(payout_created: int) -> int:
     return start_of_day(payout_created) + ARRIVAL_DAYS * DAY
+
+
+ACH_SETTLEMENT_BUSINESS_DAYS = 4
+SATURDAY = 5  # datetime.weekday()
+
+
+def add_business_days(moment: int, days: int) -> int:
+    """``moment`` moved forward by ``days`` business days (Monday-Friday, UTC), same time of day."""
+    from datetime import datetime, timezone
+
+    when = moment
+    left = days
+    while left > 0:
+        when += DAY
+        if datetime.fromtimestamp(when, timezone.utc).weekday() < SATURDAY:
+            left -= 1
+    return when
+
+
+def ach_settles_at(confirmed: int) -> int:
+    return add_business_days(confirmed, ACH_SETTLEMENT_BUSINESS_DAYS)
+
+
+def ach_available_on(confirmed: int) -> int:
+    """00:00 UTC after the payment settles."""
+    return start_of_day(ach_settles_at(confirmed)) + DAY

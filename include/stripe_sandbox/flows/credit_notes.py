@@ -21,6 +21,7 @@ from stripe_sandbox.billing.money import round_minor
 from stripe_sandbox.billing.tax import line_taxes
 from stripe_sandbox.billing.totals import pretax_credits, summarize
 from stripe_sandbox.errors import invalid_request
+from stripe_sandbox.flows import invoicing
 from stripe_sandbox.forms import as_dict, as_list, as_str
 from stripe_sandbox.resources import params as p
 from stripe_sandbox.resources.tax_rates import as_rate
@@ -56,6 +57,7 @@ def compute(state, invoice_record, params: dict, new_line_id) -> Computed:
     if invoice["status"] not in CREDITABLE:
         raise invalid_request(f"Credit notes can only be issued for open, paid or uncollectible invoices; this one is "
                               f"{invoice['status']}.", param="invoice", code="invoice_not_editable")
+    invoicing.refuse_while_processing(state, invoice_record, "issue a credit note for it")
     currency = invoice["currency"]
     rates = state.resources["tax_rate"]
     by_id = {line["id"]: line for line in invoice_record.extra["lines"]}

@@ -10,7 +10,24 @@
   invoice is marked uncollectible and its subscription canceled;
 * every status change records ``invoice.updated`` (with ``previous_attributes``) and then the
   specific event (``invoice.paid`` + ``invoice.payment_succeeded``, ``invoice.payment_failed``,
-  ``invoice.voided``, ``invoice.marked_uncollectible``).
+  ``invoice.voided``, ``invoice.marked_uncollectible``);
+* a payment that is processing (ACH Direct Debit) leaves the invoice ``open`` (Invoice ``status`` has
+  no processing state: draft, open, paid, uncollectible, void; Stripe's subscription guide: "Subscriptions
+  can also be incomplete if there's a pending payment ... the PaymentIntent status would be
+  processing", docs.stripe.com/billing/subscriptions/overview) with ``invoice.updated`` for the attempt;
+  when it settles the invoice is paid as for a card (``invoice_payment.paid``, ``invoice.paid``,
+  ``invoice.payment_succeeded``) or the failure is recorded as a declined attempt
+  (``invoice.payment_failed``, retries as usual). While it is processing the invoice cannot be paid
+  again, voided, marked uncollectible or credited before payment (sandbox guards);
+* ``attach_payment`` (partial payments, docs.stripe.com/api/invoices/attach_payment and
+  docs.stripe.com/invoicing/partial-payments): a standalone payment intent of the invoice's customer
+  and currency, for at most the amount remaining, is added to the invoice's payments; when it
+  succeeds (at once if it already has) its amount is credited to ``amount_paid`` /
+  ``amount_remaining`` (``invoice_payment.paid``, ``invoice.updated``) and the default payment asks for
+  what is left; the payment that brings ``amount_remaining`` to 0 pays the invoice (the default payment
+  intent is canceled, ``invoice.paid`` + ``invoice.payment_succeeded``). "Partial payments aren't
+  supported for subscription invoices that are charged automatically", and "when an invoice has open
+  payments, you can't mark it uncollectible" nor void it: the sandbox refuses those.
 
 Invariant kept by every step: ``amount_paid + amount_remaining == amount_due``.
 """
@@ -250,6 +267,11 @@ def attempt_payment(state, record: Record, ctx: WriteContext, *, payment_method:
     method = payment_method or default_payment_method(state, record.data)
     outcome = resource(state, "payment_intent").confirm_payment(pi_id, method, ctx)
     data = {**record.data, "attempt_count": record.data["attempt_count"] + 1, "attempted": True}
+    if outcome.processing:  # ACH: decided when it settles (``intent_settled``)
+        data["next_payment_attempt"] = None
+        record.extra["processing_automatic"] = automatic
+        resource(state, "invoice").replace(record, data, ctx, action="updated")
+        return None
     resource(state, "invoice").replace(record, data, ctx, action=None)
     if outcome.succeeded:
         mark_paid(state, record, ctx, how="charge")
@@ -279,16 +301,20 @@ def payment_failed(state, record: Record, ctx: WriteContext, *, automatic: bool)
         resource(state, "subscription").dunning_exhausted(record.data, ctx)
 
 
-def mark_paid(state, record: Record, ctx: WriteContext, *, how: str) -> None:
-    """``how``: charge (the payment intent succeeded), out_of_band, nothing_due, credit (credit notes)."""
+def mark_paid(state, record: Record, ctx: WriteContext, *, how: str, overpaid: int = 0) -> None:
+    """``how``: charge (the payment intent succeeded), out_of_band, nothing_due, credit (credit notes),
+    attached (an attached payment paid what was left; ``overpaid``: what it paid beyond that)."""
     invoices = resource(state, "invoice")
     data = dict(record.data)
     remaining = data["amount_remaining"]
+    default = record.extra.get("payment_intent")
     if how == "charge":
-        resource(state, "invoice_payment").mark_paid(record.id, ctx)
-    elif record.extra.get("payment_intent"):
-        resource(state, "payment_intent").cancel_for_invoice(record.extra["payment_intent"], ctx)
-        resource(state, "invoice_payment").cancel_open(record.id, ctx)
+        resource(state, "invoice_payment").mark_paid(record.id, ctx, payment_intent=default)
+    elif default:
+        resource(state, "payment_intent").cancel_for_invoice(default, ctx)
+        resource(state, "invoice_payment").cancel_open(record.id, ctx, payment_intent=default)
+    if overpaid:
+        data["amount_overpaid"] = data["amount_overpaid"] + overpaid
     data.update(
         status="paid",
         amount_paid=data["amount_paid"] + remaining,
@@ -308,6 +334,7 @@ def void(state, record: Record, ctx: WriteContext) -> None:
     if record.data["amount_paid"]:
         raise invalid_request("You cannot void an invoice that has payments; issue a credit note instead.",
                               code="invoice_unexpected_state")
+    refuse_while_payments_open(state, record, "void it")
     invoices = resource(state, "invoice")
     if record.extra.get("payment_intent"):
         resource(state, "payment_intent").cancel_for_invoice(record.extra["payment_intent"], ctx)
@@ -330,6 +357,7 @@ def void(state, record: Record, ctx: WriteContext) -> None:
 
 def mark_uncollectible(state, record: Record, ctx: WriteContext) -> None:
     require_status(record, "open", action="mark uncollectible")
+    refuse_while_payments_open(state, record, "mark it uncollectible")
     invoices = resource(state, "invoice")
     data = {
         **record.data,
@@ -339,6 +367,116 @@ def mark_uncollectible(state, record: Record, ctx: WriteContext) -> None:
     }
     invoices.replace(record, data, ctx, action="updated")
     invoices.emit(record, "marked_uncollectible", ctx)
+
+
+# -- payments that settle later and partial payments -----------------------------------------
+def processing_payment(state, invoice_id: str) -> str | None:
+    """The payment intent of the invoice's payment that is processing (ACH), if any."""
+    for payment in state.store.indexed("invoice_payment", "invoice", invoice_id).records:
+        if payment.data["status"] != "open":
+            continue
+        intent = state.store.get("payment_intent", payment.data["payment"]["payment_intent"])
+        if intent is not None and intent.data["status"] == "processing":
+            return intent.id
+    return None
+
+
+def refuse_while_processing(state, record: Record, what: str) -> None:
+    intent = processing_payment(state, record.id)
+    if intent is not None:
+        raise invalid_request(f"This invoice has a payment that is processing ({intent}); you cannot {what} until "
+                              f"that payment succeeds or fails.", code="payment_intent_unexpected_state")
+
+
+def refuse_while_payments_open(state, record: Record, what: str) -> None:
+    refuse_while_processing(state, record, what)
+    for payment in state.store.indexed("invoice_payment", "invoice", record.id).records:
+        if payment.data["status"] == "open" and not payment.data["is_default"] and \
+                payment.data["payment"]["payment_intent"] != record.extra.get("payment_intent"):
+            raise invalid_request(f"This invoice has an open attached payment ({payment.id}); you cannot {what}. "
+                                  f"Cancel its PaymentIntent first.", code="invoice_unexpected_state")
+
+
+def attach_payment(state, record: Record, intent_record: Record, ctx: WriteContext) -> None:
+    """``POST /v1/invoices/{id}/attach_payment`` with ``payment_intent``."""
+    if record.data["status"] == "paid":
+        raise invalid_request("Invoice is already paid")
+    require_status(record, "open", "uncollectible", action="attach a payment to")
+    data, intent = record.data, intent_record.data
+    if (data.get("parent") or {}).get("subscription_details") and data["collection_method"] == "charge_automatically":
+        raise invalid_request("Partial payments aren't supported for subscription invoices that are charged "
+                              "automatically.", code="invoice_unexpected_state")
+    owner = intent_record.extra.get("invoice") or intent_record.extra.get("attached_to")
+    if owner is not None:
+        raise invalid_request(f"The PaymentIntent {intent['id']} is already attached to invoice {owner}.",
+                              param="payment_intent", code="payment_intent_unexpected_state")
+    if intent["customer"] != data["customer"]:
+        raise invalid_request(f"The PaymentIntent's customer ({intent['customer']}) must be the invoice's customer "
+                              f"({data['customer']}).", param="payment_intent", code="payment_intent_invalid_parameter")
+    if intent["currency"] != data["currency"]:
+        raise invalid_request(f"The PaymentIntent's currency ({intent['currency']}) must be the invoice's currency "
+                              f"({data['currency']}).", param="payment_intent", code="payment_intent_invalid_parameter")
+    if intent["status"] == "canceled":
+        raise invalid_request(f"You cannot attach a PaymentIntent with status {intent['status']}.",
+                              param="payment_intent", code="payment_intent_unexpected_state")
+    payments = resource(state, "invoice_payment")
+    default = record.extra.get("payment_intent")
+    processing = processing_payment(state, record.id)
+    pending = sum(payment.data["amount_requested"]
+                  for payment in state.store.indexed("invoice_payment", "invoice", record.id).records
+                  if payment.data["status"] == "open" and payment.data["payment"]["payment_intent"] != default
+                  or payment.data["payment"]["payment_intent"] == processing == default)
+    available = data["amount_remaining"] - pending
+    if intent["amount"] > available:
+        raise invalid_request(f"The PaymentIntent's amount ({intent['amount']}) exceeds the amount remaining on the "
+                              f"invoice ({available}, after the payments already attached).", param="payment_intent",
+                              code="amount_too_large")
+    payments.open_for(data, intent, ctx, default=False)
+    intent_record.extra["attached_to"] = record.id
+    if intent["status"] == "succeeded":
+        credit_payment(state, record, intent, ctx)
+
+
+def intent_settled(state, intent_record: Record, ctx: WriteContext, *, succeeded: bool) -> None:
+    """A payment intent of an invoice succeeded or failed later than its confirmation (ACH, attached)."""
+    invoice_id = intent_record.extra.get("invoice") or intent_record.extra.get("attached_to")
+    record = state.store.get("invoice", invoice_id) if invoice_id else None
+    if record is None:
+        return
+    if intent_record.extra.get("invoice"):  # the invoice's own (default) payment
+        if record.extra.get("payment_intent") != intent_record.id or record.data["status"] not in ("open",
+                                                                                                 "uncollectible"):
+            return
+        automatic = record.extra.pop("processing_automatic", False)
+        if succeeded:
+            mark_paid(state, record, ctx, how="charge")
+        else:
+            payment_failed(state, record, ctx, automatic=automatic)
+    elif succeeded:  # an attached payment; a failed one stays open (it can be confirmed again)
+        credit_payment(state, record, intent_record.data, ctx)
+
+
+def credit_payment(state, record: Record, intent: dict, ctx: WriteContext) -> None:
+    """An attached payment succeeded: credit its amount to the invoice (paid once nothing is left)."""
+    invoices = resource(state, "invoice")
+    payments = resource(state, "invoice_payment")
+    amount = intent["amount_received"]
+    payments.mark_paid(record.id, ctx, payment_intent=intent["id"], amount=amount)
+    data = dict(record.data)
+    if data["status"] not in ("open", "uncollectible"):  # paid another way meanwhile: all of it is overpaid
+        invoices.replace(record, {**data, "amount_overpaid": data["amount_overpaid"] + amount}, ctx)
+        return
+    credited = min(amount, data["amount_remaining"])
+    if credited == data["amount_remaining"]:
+        mark_paid(state, record, ctx, how="attached", overpaid=amount - credited)
+        return
+    remaining = data["amount_remaining"] - credited
+    data.update(amount_paid=data["amount_paid"] + credited, amount_remaining=remaining)
+    invoices.replace(record, data, ctx)
+    default = record.extra.get("payment_intent")
+    if default:
+        resource(state, "payment_intent").set_amount(default, remaining, ctx)
+        payments.set_requested(record.id, default, remaining, ctx)
 
 
 # -- credit notes ----------------------------------------------------------------------------

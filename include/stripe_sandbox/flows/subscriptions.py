@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from stripe_sandbox.billing import dunning
 from stripe_sandbox.billing.currency import exponent
 from stripe_sandbox.billing.money import round_minor
-from stripe_sandbox.billing.periods import boundary
+from stripe_sandbox.billing.periods import DAY, boundary
 from stripe_sandbox.billing.proration import prorate
 from stripe_sandbox.flows import invoicing
 from stripe_sandbox.flows import lines as line_flow
@@ -234,6 +234,12 @@ def task_expire_incomplete(state, task, ctx: WriteContext) -> None:
     if sub_record is None or sub_record.data["status"] != "incomplete":
         return
     invoice = state.store.get("invoice", sub_record.data["latest_invoice"])
+    if invoice is not None and invoicing.processing_payment(state, invoice.id):
+        # a pending (ACH) first payment: "Subscriptions can also be incomplete if there's a pending payment"
+        # (docs.stripe.com/billing/subscriptions/overview); look again a day later
+        state.schedule(ctx.now + DAY, "subscription.expire_incomplete", sub_record.id,
+                       domain=sub_record.extra.get("domain"))
+        return
     if invoice is not None and invoice.data["status"] == "open":
         invoicing.void(state, invoice, ctx)
     set_status(state, sub_record, "incomplete_expired", ctx, ended_at=ctx.now)

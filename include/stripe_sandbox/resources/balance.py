@@ -1,7 +1,8 @@
 """``GET /v1/balance``: the account balance (a singleton, no ID), summed from balance transactions.
 
 ``available`` / ``pending`` are the ``net`` of available / pending balance transactions per
-currency (USD, the settlement currency; zero USD when there are none). Connectors also use it as a
+currency (USD, the settlement currency; zero USD when there are none), split in ``source_types``
+into ``card`` and ``bank_account`` (ACH Direct Debit payments, their failures and refunds). Connectors also use it as a
 cheap authenticated call (an Airflow "test connection").
 """
 
@@ -33,9 +34,15 @@ class Balance(Resource):
         available, pending = txns.balances() if txns is not None else ({}, {})
         currencies = sorted(set(available) | set(pending) | {DEFAULT_CURRENCY})
 
-        def funds(sums: dict[str, int]) -> list[dict]:
-            return [{"amount": sums.get(c, 0), "currency": c, "source_types": {"card": sums.get(c, 0)}}
-                    for c in currencies]
+        def funds(sums: dict[str, dict[str, int]]) -> list[dict]:
+            out = []
+            for c in currencies:
+                kinds = sums.get(c, {})
+                types = {"card": kinds.get("card", 0)}
+                if "bank_account" in kinds:
+                    types["bank_account"] = kinds["bank_account"]
+                out.append({"amount": sum(kinds.values()), "currency": c, "source_types": types})
+            return out
 
         return {
             "object": "balance",

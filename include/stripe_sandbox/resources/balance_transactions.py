@@ -5,7 +5,16 @@ and negative when it goes out (a refund, a dispute withdrawal, a payout); ``net 
 Amounts are in the settlement currency (USD) with ``exchange_rate`` set when the charge was in
 another currency. Types / reporting categories: ``charge``/``charge``, ``refund``/``refund``,
 ``adjustment``/``dispute`` (withdrawal), ``adjustment``/``dispute_reversal`` (won dispute),
-``payout``/``payout``. ``GET /v1/balance_transactions?payout=po_...`` lists the transactions
+``payout``/``payout``; ACH Direct Debit: ``payment``/``charge`` (created pending when the payment is
+confirmed, so ``expand[]=balance_transaction`` works on a pending charge), ``payment_failure_refund``/
+``charge_failure`` (reverses amount and fee when it fails; the charge's ``failure_balance_transaction``),
+``payment_refund``/``refund``. Those three are the types Stripe's API reference lists for
+"payments" (delayed-notification methods such as ACH) next to ``charge``/``refund``; ``charge_failure``
+is the reporting category of such failures (docs.stripe.com/reports/reporting-categories; the
+category is also in stripe-java's ``ReportRunCreateParams.Parameters.ReportingCategory``). A pending
+ACH payment joins the payouts only once it has settled: its transaction (and, when it failed, the
+reversal, available at the same instant) is then paid out in the same run, netting to zero when it
+failed. ``GET /v1/balance_transactions?payout=po_...`` lists the transactions
 paid out in that automatic payout plus the payout's own row; the others' ``net`` sums to the
 payout ``amount``. Filters: ``payout``, ``type``, ``source``, ``currency``, ``created``.
 """
@@ -64,9 +73,39 @@ class BalanceTransactions(Resource):
         self.track(record, record.data["available_on"])
         return record.data
 
+    def for_payment(self, charge: dict, ctx: WriteContext) -> dict:
+        """The pending ``payment`` transaction of an ACH charge; it joins the payouts once settled (``release``)."""
+        fee = fees.ach_fee(charge["amount"])
+        details = [fees.fee_detail(fee, fx.SETTLEMENT_CURRENCY, "Stripe processing fees")] if fee else []
+        data = txn_object(self.new_id(), ctx.now, amount=charge["amount"], fee=fee, fee_details=details,
+                          exchange_rate=None, type_="payment", category="charge", source=charge["id"],
+                          description=charge["description"], available_on=settlement.ach_available_on(ctx.now))
+        return self.insert(data, ctx, action=None).data
+
+    def release(self, txn_id: str) -> None:
+        """A settled ACH payment: its transaction waits for the payout run after its ``available_on``."""
+        record = self.record(txn_id)
+        self.track(record, record.data["available_on"])
+
+    def for_payment_failure(self, charge: dict, ctx: WriteContext) -> dict:
+        """The ``payment_failure_refund`` reversing a failed ACH payment (amount and fee), available with it."""
+        original = self.record(charge["balance_transaction"]).data
+        details = [{**detail, "amount": -detail["amount"]} for detail in original["fee_details"]]
+        data = txn_object(self.new_id(), ctx.now, amount=-original["amount"], fee=-original["fee"],
+                          fee_details=details, exchange_rate=None, type_="payment_failure_refund",
+                          category="charge_failure", source=charge["id"],
+                          description=f"Payment failure refund for {charge['id']}",
+                          available_on=max(ctx.now, original["available_on"]))
+        record = self.insert(data, ctx, action=None)
+        self.release(original["id"])
+        self.track(record, record.data["available_on"])
+        return record.data
+
     def for_refund(self, refund: dict, ctx: WriteContext) -> dict:
         settled, rate = fx.convert(refund["amount"], refund["currency"])
-        return self._create(ctx, amount=-settled, fee=0, fee_details=[], exchange_rate=rate, type_="refund",
+        bank = refund["charge"] is not None and refund["charge"].startswith("py_")
+        return self._create(ctx, amount=-settled, fee=0, fee_details=[], exchange_rate=rate,
+                            type_="payment_refund" if bank else "refund",
                             category="refund", source=refund["id"], description="REFUND FOR CHARGE",
                             available_on=ctx.now)
 
@@ -109,14 +148,21 @@ class BalanceTransactions(Resource):
             record.extra["payout"] = payout_id
             self.state.store.index_add(self.object_name, "payout", payout_id, record)
 
-    def balances(self) -> tuple[dict[str, int], dict[str, int]]:
-        """``(available, pending)`` sums of ``net`` per currency."""
-        available: dict[str, int] = {}
-        pending: dict[str, int] = {}
+    def balances(self) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+        """``(available, pending)`` sums of ``net`` per currency and source type (``card``; ACH payments,
+        their failures and refunds: ``bank_account``)."""
+        available: dict[str, dict[str, int]] = {}
+        pending: dict[str, dict[str, int]] = {}
         for record in self.state.store.ascending(self.object_name):
-            bucket = available if record.data["status"] == "available" else pending
-            bucket[record.data["currency"]] = bucket.get(record.data["currency"], 0) + record.data["net"]
+            data = record.data
+            bucket = available if data["status"] == "available" else pending
+            sums = bucket.setdefault(data["currency"], {})
+            kind = "bank_account" if data["type"] in BANK_TYPES else "card"
+            sums[kind] = sums.get(kind, 0) + data["net"]
         return available, pending
+
+
+BANK_TYPES = frozenset({"payment", "payment_failure_refund", "payment_refund"})
 
 
 def txn_object(txn_id: str, created: int, *, amount: int, fee: int, fee_details: list[dict], exchange_rate,

@@ -1,15 +1,42 @@
 """Charges: made by confirming a payment intent (succeeded or failed); retrieve, update, list.
 
-A successful charge gets a ``charge`` balance transaction (converted to USD, with fees); refunds
+A successful card charge gets a ``charge`` balance transaction (converted to USD, with fees); refunds
 update ``amount_refunded`` / ``refunded`` / ``refunds`` (``charge.refunded``); a dispute sets
 ``disputed`` (``charge.updated``).
+
+ACH Direct Debit (``us_bank_account``) charges are made ``pending`` (``charge.pending``) and settle
+later (``settle``): ``succeeded`` (``charge.succeeded``) or ``failed`` (``charge.failed``, with
+``failure_code`` / ``failure_message`` and ``failure_balance_transaction``, the reversal). What this
+relies on: charges of payments through PaymentIntents with a bank debit have ``py_`` IDs (Stripe's
+``latest_charge`` on us_bank_account PaymentIntents, e.g. ``py_3OqKaj...`` in webhook payloads
+captured from test mode); ``status`` is "either succeeded, pending, or failed" and ``paid`` is "true
+if the charge succeeded" (API reference, Charge object), so a pending charge has ``paid=false``;
+the ``payment_method_details.us_bank_account`` keys are SDK 16.1.0's (bank_name, last4,
+routing_number, account_type, account_holder_type, fingerprint, expected_debit_date, mandate,
+payment_reference; a test-mode payload shows ``bank_name`` "STRIPE TEST BANK", routing number
+110000000, ``individual`` / ``checking`` and ``outcome.risk_level`` "not_assessed"); the balance
+transaction exists while pending ("a pending balance transaction will immediately be created
+reflecting the payment amount, less our fee", Stripe's ACH guide as quoted by its users). Unverified
+and chosen here: a pending charge is ``captured`` (automatic capture) and stays so when it fails;
+the failed outcome is ``issuer_declined`` / ``declined_by_network``; ``mandate`` is null (the
+sandbox has no Mandate objects).
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from stripe_sandbox.billing.payment_methods import DECLINE_MESSAGES, TestCard
+from datetime import datetime, timezone
+
+from stripe_sandbox.billing.payment_methods import (
+    ACH,
+    ACH_FAILURE_MESSAGES,
+    DECLINE_MESSAGES,
+    TEST_BANK_NAME,
+    TEST_ROUTING_NUMBER,
+    TestBankAccount,
+    TestCard,
+)
 from stripe_sandbox.resources import filters as f
 from stripe_sandbox.resources import params as p
 from stripe_sandbox.resources.base import ID, Resource, Route
@@ -61,6 +88,32 @@ def card_details(card: TestCard, payment_method: str, amount: int) -> dict:
     }
 
 
+def bank_details(account: TestBankAccount, payment_method: str, confirmed: int) -> dict:
+    fingerprint = hashlib.sha1(account.account_number.encode()).hexdigest()[:16]
+    return {
+        "type": ACH,
+        ACH: {
+            "account_holder_type": "individual",
+            "account_type": "checking",
+            "bank_name": TEST_BANK_NAME,
+            "expected_debit_date": datetime.fromtimestamp(confirmed, timezone.utc).strftime("%Y-%m-%d"),
+            "fingerprint": fingerprint,
+            "last4": account.last4,
+            "mandate": None,
+            "payment_reference": None,
+            "routing_number": TEST_ROUTING_NUMBER,
+        },
+    }
+
+
+ACH_PENDING_OUTCOME = {"advice_code": None, "network_advice_code": None, "network_decline_code": None,
+                       "network_status": "approved_by_network", "reason": None, "risk_level": "not_assessed",
+                       "seller_message": "Payment complete.", "type": "authorized"}
+ACH_FAILED_OUTCOME = {"advice_code": None, "network_advice_code": None, "network_decline_code": None,
+                      "network_status": "declined_by_network", "reason": None, "risk_level": "not_assessed",
+                      "seller_message": "The bank returned this payment.", "type": "issuer_declined"}
+
+
 def outcome(card: TestCard, risk_score: int) -> dict:
     key = (card.decline_code, risk_score)
     if key not in _OUTCOMES:
@@ -99,18 +152,15 @@ class Charges(Resource):
             ("POST", one, lambda call: self.respond(self.update(call.id, call.params, call.ctx), call)),
         ]
 
-    def create_for(self, intent: dict, payment_method: str, card: TestCard, ctx: WriteContext) -> dict:
-        charge_id = self.new_id()
-        succeeded = card.decline_code is None
+    def _base(self, charge_id: str, intent: dict, payment_method: str, ctx: WriteContext) -> dict:
         customer = self.state.store.get("customer", intent["customer"]) if intent["customer"] else None
         person = customer.data if customer is not None else {}
-        code, message = DECLINE_MESSAGES.get(card.decline_code or "", (None, None))
         receipt = self.state.ids.derived(charge_id, 32)
-        charge = {
+        return {
             "id": charge_id,
             "object": "charge",
             "amount": intent["amount"],
-            "amount_captured": intent["amount"] if succeeded else 0,
+            "amount_captured": 0,
             "amount_refunded": 0,
             "application": None,
             "application_fee": None,
@@ -119,24 +169,24 @@ class Charges(Resource):
             "billing_details": {"address": person.get("address") or NULL_ADDRESS, "email": person.get("email"),
                                 "name": person.get("name"), "phone": person.get("phone"), "tax_id": None},
             "calculated_statement_descriptor": "STRIPE SANDBOX",
-            "captured": succeeded,
+            "captured": False,
             "created": ctx.now,
             "currency": intent["currency"],
             "customer": intent["customer"],
             "description": intent["description"],
             "disputed": False,
             "failure_balance_transaction": None,
-            "failure_code": code,
-            "failure_message": message,
+            "failure_code": None,
+            "failure_message": None,
             "fraud_details": EMPTY,
             "livemode": False,
             "metadata": intent["metadata"],
             "on_behalf_of": None,
-            "outcome": outcome(card, int(self.state.ids.derived(charge_id, 2, digits=True)) % 65),
-            "paid": succeeded,
+            "outcome": None,
+            "paid": False,
             "payment_intent": intent["id"],
             "payment_method": payment_method,
-            "payment_method_details": card_details(card, payment_method, intent["amount"]),
+            "payment_method_details": None,
             "receipt_email": intent.get("receipt_email"),
             "receipt_number": None,
             "receipt_url": f"https://pay.stripe.com/receipts/payment/{receipt}",
@@ -148,15 +198,60 @@ class Charges(Resource):
             "source_transfer": None,
             "statement_descriptor": None,
             "statement_descriptor_suffix": None,
-            "status": "succeeded" if succeeded else "failed",
+            "status": "pending",
             "transfer_data": None,
             "transfer_group": None,
         }
+
+    def create_for(self, intent: dict, payment_method: str, card: TestCard, ctx: WriteContext) -> dict:
+        charge_id = self.new_id()
+        succeeded = card.decline_code is None
+        code, message = DECLINE_MESSAGES.get(card.decline_code or "", (None, None))
+        charge = self._base(charge_id, intent, payment_method, ctx)
+        charge.update(
+            amount_captured=intent["amount"] if succeeded else 0,
+            captured=succeeded,
+            failure_code=code,
+            failure_message=message,
+            outcome=outcome(card, int(self.state.ids.derived(charge_id, 2, digits=True)) % 65),
+            paid=succeeded,
+            payment_method_details=card_details(card, payment_method, intent["amount"]),
+            status="succeeded" if succeeded else "failed",
+        )
         record = self.insert(charge, ctx, action=None)
         if succeeded:
             txn = self.other("balance_transaction").for_charge(record.data, ctx)
             record.data = {**record.data, "balance_transaction": txn["id"]}
         self.emit(record, "succeeded" if succeeded else "failed", ctx)
+        return record.data
+
+    # -- ACH Direct Debit --------------------------------------------------------------------
+    def create_pending(self, intent: dict, payment_method: str, account: TestBankAccount, ctx: WriteContext) -> dict:
+        """A ``py_`` charge, ``pending``, with its pending ``payment`` balance transaction (``charge.pending``)."""
+        charge = self._base(self.state.ids.new("py"), intent, payment_method, ctx)
+        charge.update(amount_captured=intent["amount"], captured=True, outcome=ACH_PENDING_OUTCOME,
+                      payment_method_details=bank_details(account, payment_method, ctx.now))
+        record = self.insert(charge, ctx, action=None)
+        txn = self.other("balance_transaction").for_payment(record.data, ctx)
+        record.data = {**record.data, "balance_transaction": txn["id"]}
+        self.emit(record, "pending", ctx)
+        return record.data
+
+    def settle(self, charge_id: str, failure_code: str | None, ctx: WriteContext) -> dict:
+        """The pending ACH charge's outcome: ``succeeded`` or ``failed`` with ``failure_code``."""
+        record = self.record(charge_id)
+        txns = self.other("balance_transaction")
+        if failure_code is None:
+            txns.release(record.data["balance_transaction"])
+            self.replace(record, {**record.data, "status": "succeeded", "paid": True}, ctx, action=None)
+            self.emit(record, "succeeded", ctx)
+            return record.data
+        reversal = txns.for_payment_failure(record.data, ctx)
+        self.replace(record, {**record.data, "status": "failed", "paid": False, "failure_code": failure_code,
+                              "failure_message": ACH_FAILURE_MESSAGES[failure_code],
+                              "failure_balance_transaction": reversal["id"], "outcome": ACH_FAILED_OUTCOME},
+                     ctx, action=None)
+        self.emit(record, "failed", ctx)
         return record.data
 
     def record_refund(self, charge_id: str, refund: dict, ctx: WriteContext) -> None:

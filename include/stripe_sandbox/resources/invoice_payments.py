@@ -1,8 +1,11 @@
-"""Invoice payments: one per payment intent created for an invoice; retrieve, list.
+"""Invoice payments: one per payment intent of an invoice; retrieve, list.
 
 Opened when the invoice is finalized with an amount due (``status=open``, ``is_default`` for the
-first one), ``paid`` with ``invoice_payment.paid`` when its intent succeeds, ``canceled`` when
-the invoice is voided, paid out of band or re-priced by a credit note. List filters: ``invoice``,
+first one) and when a payment intent is attached (``attach_payment``, ``is_default=false``),
+``paid`` with ``invoice_payment.paid`` when its intent succeeds (``amount_paid`` set then, null
+before), ``canceled`` when the invoice is voided, paid out of band or re-priced by a credit note,
+or when an attached intent is canceled. An open payment whose intent is processing (ACH) stays
+``open`` until it settles: ``open``, ``paid`` and ``canceled`` are the only statuses. List filters: ``invoice``,
 ``payment[type]`` + ``payment[payment_intent]`` / ``payment[charge]`` / ``payment[payment_record]``,
 ``status``, ``created``.
 """
@@ -49,8 +52,8 @@ class InvoicePayments(Resource):
             return self.list_page(call.params, source=source)
         return self.list_page(call.params)
 
-    def open_for(self, invoice: dict, intent: dict, ctx: WriteContext) -> dict:
-        first = not self.state.store.indexed(self.object_name, "invoice", invoice["id"]).records
+    def open_for(self, invoice: dict, intent: dict, ctx: WriteContext, *, default: bool = True) -> dict:
+        first = default and not self.state.store.indexed(self.object_name, "invoice", invoice["id"]).records
         payment = {
             "id": self.new_id(),
             "object": "invoice_payment",
@@ -68,23 +71,32 @@ class InvoicePayments(Resource):
         }
         return self.insert(payment, ctx, action=None).data
 
-    def _open(self, invoice_id: str):
+    def _open(self, invoice_id: str, payment_intent: str | None = None):
+        """The first open payment of the invoice (or the open one of ``payment_intent``)."""
         for record in self.state.store.indexed(self.object_name, "invoice", invoice_id).records:
-            if record.data["status"] == "open":
+            if record.data["status"] == "open" and payment_intent in (None, record.data["payment"]["payment_intent"]):
                 return record
         return None
 
-    def mark_paid(self, invoice_id: str, ctx: WriteContext) -> None:
-        record = self._open(invoice_id)
+    def mark_paid(self, invoice_id: str, ctx: WriteContext, *, payment_intent: str | None = None,
+                  amount: int | None = None) -> None:
+        record = self._open(invoice_id, payment_intent)
         if record is None:
             return
-        data = {**record.data, "status": "paid", "amount_paid": record.data["amount_requested"],
+        paid = record.data["amount_requested"] if amount is None else amount
+        data = {**record.data, "status": "paid", "amount_paid": paid,
                 "status_transitions": {**record.data["status_transitions"], "paid_at": ctx.now}}
         self.replace(record, data, ctx, action=None)
         self.emit(record, "paid", ctx)
 
-    def cancel_open(self, invoice_id: str, ctx: WriteContext) -> None:
-        record = self._open(invoice_id)
+    def set_requested(self, invoice_id: str, payment_intent: str, amount: int, ctx: WriteContext) -> None:
+        """The default payment asks for what is left after a partial payment (no event)."""
+        record = self._open(invoice_id, payment_intent)
+        if record is not None and record.data["amount_requested"] != amount:
+            self.replace(record, {**record.data, "amount_requested": amount}, ctx, action=None)
+
+    def cancel_open(self, invoice_id: str, ctx: WriteContext, *, payment_intent: str | None = None) -> None:
+        record = self._open(invoice_id, payment_intent)
         if record is not None:
             data = {**record.data, "status": "canceled",
                     "status_transitions": {**record.data["status_transitions"], "canceled_at": ctx.now}}

@@ -5,6 +5,9 @@ The state machine itself is in ``flows.invoicing``; this module parses params an
 ``POST /v1/invoices/{id}/pay``: ``payment_method`` (test IDs such as ``pm_card_chargeDeclined``
 decline with a 402 ``card_error`` after recording the failed attempt), ``paid_out_of_band=true``;
 paying a paid invoice again is Stripe's 400 ``invalid_request_error`` "Invoice is already paid".
+A US bank account (``pm_usBankAccount_*``) leaves the invoice ``open`` while its payment is processing;
+paying it again meanwhile is a 400. ``POST /v1/invoices/{id}/attach_payment`` (``payment_intent``)
+adds a standalone payment intent to the invoice's payments (partial payments; ``flows.invoicing``).
 
 ``payments`` and ``confirmation_secret`` are includable, as on Stripe: absent from every invoice
 (retrieve, lists, answers to writes, event snapshots, an invoice expanded from elsewhere) unless
@@ -78,6 +81,8 @@ class Invoices(Resource):
             ("POST", f"{one}/mark_uncollectible",
              lambda call: self.respond(self.mark_uncollectible(call.id, call.params, call.ctx), call)),
             ("POST", f"{one}/send", lambda call: self.respond(self.send(call.id, call.params, call.ctx), call)),
+            ("POST", f"{one}/attach_payment",
+             lambda call: self.respond(self.attach_payment(call.id, call.params, call.ctx), call)),
         ]
 
     def tasks(self) -> dict:
@@ -269,6 +274,7 @@ class Invoices(Resource):
             # list of API error codes (SDK 16.1.0's ``code`` literals) has none for this case.
             raise invalid_request("Invoice is already paid")
         invoicing.require_status(record, "open", "uncollectible", action="pay")
+        invoicing.refuse_while_processing(self.state, record, "pay it again")
         if "paid_out_of_band" in params and p.boolean(params["paid_out_of_band"], "paid_out_of_band"):
             invoicing.mark_paid(self.state, record, ctx, how="out_of_band")
             return record.data
@@ -279,6 +285,16 @@ class Invoices(Resource):
         error = invoicing.attempt_payment(self.state, record, ctx, payment_method=method)
         if error is not None:
             raise error
+        return record.data
+
+    def attach_payment(self, invoice_id: str, params: dict, ctx: WriteContext) -> dict:
+        if "payment_record" in params:
+            raise unsupported_parameter("payment_record")
+        self.only(params, ("payment_intent",))
+        record = self.record(invoice_id)
+        intent = self.other("payment_intent").ref(as_str(p.required(params, "payment_intent"), "payment_intent"),
+                                                   "payment_intent")
+        invoicing.attach_payment(self.state, record, intent, self._ctx(record, ctx))
         return record.data
 
     def void(self, invoice_id: str, params: dict, ctx: WriteContext) -> dict:

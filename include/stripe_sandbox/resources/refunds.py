@@ -2,7 +2,9 @@
 
 A refund succeeds at once: a ``refund`` balance transaction (negative, no fee returned), the
 charge's ``amount_refunded``/``refunded``/``refunds`` (``charge.refunded``) and ``refund.created``.
-Refunds never exceed what is left of the charge; a charge with an open dispute cannot be refunded.
+Refunds never exceed what is left of the charge; a charge with an open dispute cannot be refunded, nor
+can an ACH charge that is still pending. Refunding an ACH charge (``py_``) records a ``payment_refund``
+balance transaction and a ``us_bank_transfer`` destination.
 Filters: ``charge``, ``payment_intent``, ``created``.
 """
 
@@ -19,6 +21,15 @@ from stripe_sandbox.state import WriteContext
 CREATE = frozenset({"charge", "payment_intent", "amount", "reason", "metadata", "instructions_email", "origin"})
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 OPEN_DISPUTE = ("needs_response", "under_review", "warning_needs_response", "warning_under_review")
+
+
+def destination_details(charge: dict, reference: str) -> dict:
+    """Where the refund goes: the card, or (ACH Direct Debit charges) a bank transfer (SDK 16.1.0:
+    ``destination_details.us_bank_transfer`` with ``reference`` / ``reference_status``)."""
+    if (charge["payment_method_details"] or {}).get("type") == "us_bank_account":
+        return {"type": "us_bank_transfer", "us_bank_transfer": {"reference": reference, "reference_status": "available"}}
+    return {"card": {"reference": reference, "reference_status": "available",
+                     "reference_type": "acquirer_reference_number", "type": "refund"}, "type": "card"}
 
 
 class Refunds(Resource):
@@ -96,9 +107,7 @@ class Refunds(Resource):
             "currency": charge["currency"],
             "customer": charge["customer"],
             "customer_account": None,
-            "destination_details": {"card": {"reference": reference, "reference_status": "available",
-                                             "reference_type": "acquirer_reference_number", "type": "refund"},
-                                    "type": "card"},
+            "destination_details": destination_details(charge, reference),
             "metadata": metadata or {},
             "payment_intent": charge["payment_intent"],
             "payment_method": charge["payment_method"],
