@@ -205,7 +205,7 @@ def test_the_payment_method_is_the_settings_one():
 
 # -- paid outside Stripe ------------------------------------------------------------------------
 
-OUT_OF_BAND = {"id": "in_9", "object": "invoice", "status": "paid", "paid_out_of_band": True, "currency": "jpy",
+OUT_OF_BAND = {"id": "in_9", "object": "invoice", "status": "paid", "amount_paid_off_stripe": 12000, "currency": "jpy",
                "customer": "cus_9", "amount_paid": 12000, "created": NOON_UTC,
                "status_transitions": {"paid_at": NOON_UTC + 86400}}
 
@@ -221,7 +221,7 @@ def test_with_the_setting_it_is_recorded_to_the_configured_account():
     assert record.fields["payment"] == Decimal("12000") and record.fields["undepFunds"] is False
     assert record.fields["account"] == {"externalId": "acct-operating-bank"} and record.fields["tranDate"] == "2026-03-02"
     assert record.fields["apply"]["items"] == [{"doc": InternalIdRef("in_9"), "apply": True, "amount": Decimal("12000")}]
-    assert map_out_of_band({**OUT_OF_BAND, "paid_out_of_band": False}, CONTEXT, settings) is None
+    assert map_out_of_band({**OUT_OF_BAND, "amount_paid_off_stripe": 0}, CONTEXT, settings) is None
 
 
 def test_recording_outside_payments_needs_an_account():

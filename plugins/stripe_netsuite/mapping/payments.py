@@ -207,10 +207,16 @@ def map_charge(charge: Mapping[str, Any], context: PaymentContext, settings: Set
     return _ChargeMapper(charge, context, settings).records()
 
 
+def paid_outside_stripe(invoice: Mapping[str, Any]) -> int:
+    """What was paid on an invoice outside Stripe, in minor units (basil API: ``amount_paid_off_stripe``; the
+    ``paid_out_of_band`` flag is gone since 2025-03-31, reference stripe.md §2)."""
+    return int(invoice.get("amount_paid_off_stripe") or 0)
+
+
 def map_out_of_band(invoice: Mapping[str, Any], context: PaymentContext, settings: Settings) -> NeutralRecord | None:
-    """A payment for an invoice Stripe marked paid outside Stripe, to the configured account (settings
+    """A payment for what an invoice was paid outside Stripe, to the configured account (settings
     ``payments.out_of_band: record``); None when the settings leave them to finance (the reconciliation lists them)."""
-    if settings.payments.out_of_band != "record" or not invoice.get("paid_out_of_band") or invoice.get("status") != "paid":
+    if settings.payments.out_of_band != "record" or not paid_outside_stripe(invoice):
         return None
     account = settings.payments.out_of_band_account
     assert account is not None  # the settings refuse record without an account
@@ -222,7 +228,7 @@ def map_out_of_band(invoice: Mapping[str, Any], context: PaymentContext, setting
     if not customer_id:
         raise MappingError(invoice["id"], "has no customer; a NetSuite payment needs one")
     paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
-    amount = to_decimal(int(invoice.get("amount_paid") or 0), currency)
+    amount = to_decimal(paid_outside_stripe(invoice), currency)
     fields = {
         "customer": {"externalId": external_ids.customer(customer_id)},
         "currency": {"id": context.currency_ids[currency]},

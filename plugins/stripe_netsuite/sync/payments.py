@@ -23,7 +23,14 @@ from stripe_netsuite.hooks.stripe import StripeHookError
 from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.customers import map_guest_customer
 from stripe_netsuite.mapping.money import to_minor_units
-from stripe_netsuite.mapping.payments import PaymentContext, map_charge, map_out_of_band, moves_money, paid_amount
+from stripe_netsuite.mapping.payments import (
+    PaymentContext,
+    map_charge,
+    map_out_of_band,
+    moves_money,
+    paid_amount,
+    paid_outside_stripe,
+)
 from stripe_netsuite.mapping.records import MappingError, expandable_id
 from stripe_netsuite.settings import Settings
 from stripe_netsuite.sync.customers import CustomerDependency
@@ -61,7 +68,7 @@ class PaymentsFlow:
         obj = (event.get("data") or {}).get("object") or {}
         if obj.get("object") == "charge":
             return SourceObject(dict(obj))
-        if obj.get("object") == "invoice" and obj.get("paid_out_of_band"):
+        if obj.get("object") == "invoice" and paid_outside_stripe(obj):
             return SourceObject(dict(obj))  # written only with out_of_band: record (see map)
         return None
 
