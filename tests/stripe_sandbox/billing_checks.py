@@ -66,7 +66,12 @@ def charge_problems(app) -> list[str]:
             problems.append(f"{charge['id']}: refunded {charge['amount_refunded']} > charged {charge['amount']}")
         if charge["refunded"] != (charge["amount_refunded"] == charge["amount"]):
             problems.append(f"{charge['id']}: refunded flag wrong")
-        if (charge["status"] == "succeeded") != (charge["balance_transaction"] is not None):
+        if (charge["payment_method_details"] or {}).get("type") == "us_bank_account":  # ACH: one from the start
+            if charge["balance_transaction"] is None:
+                problems.append(f"{charge['id']}: ACH charge without its balance transaction")
+            if (charge["status"] == "failed") != (charge["failure_balance_transaction"] is not None):
+                problems.append(f"{charge['id']}: failure balance transaction iff failed")
+        elif (charge["status"] == "succeeded") != (charge["balance_transaction"] is not None):
             problems.append(f"{charge['id']}: balance transaction iff succeeded")
     return problems
 
