@@ -221,3 +221,16 @@ def test_automatic_ach_failure_leaves_invoice_open_and_retries(sb, cat):
     assert len(failed) == 1 and failed[0].created == T0 + 3600 + 6 * DAY
     charges = client.v1.charges.list(params={"customer": cat.customer}).data
     assert [c.status for c in charges] == ["failed"] and charges[0].failure_code == "insufficient_funds"
+
+
+def test_subscription_stays_incomplete_while_its_first_payment_processes(sb, cat):
+    client = sb.client
+    client.v1.customers.update(cat.customer, params={
+        "invoice_settings": {"default_payment_method": "pm_usBankAccount_success"}})
+    sub = client.v1.subscriptions.create(params={"customer": cat.customer, "items": [{"price": cat.monthly_usd}]})
+    assert sub.status == "incomplete"
+    sb.advance(2 * DAY)  # past the 23 hours an unpaid first invoice is given
+    assert client.v1.subscriptions.retrieve(sub.id).status == "incomplete"
+    sb.advance(4 * DAY)
+    sub = client.v1.subscriptions.retrieve(sub.id)
+    assert sub.status == "active" and client.v1.invoices.retrieve(sub.latest_invoice).status == "paid"
