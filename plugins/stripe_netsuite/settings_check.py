@@ -96,6 +96,10 @@ def _kind_name(table: str, kind: str) -> str:
     return ACCOUNT_TYPE_NAMES.get(kind, kind) if table == "account" else kind
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
+
+
 def _shown(record: NamedRecord) -> str:
     return (f"internal ID {record.name}" if isinstance(record.name, int) else f"external ID '{record.name}'")
 
@@ -120,8 +124,9 @@ def problems(netsuite, settings: Settings, flows: Iterable[str]) -> list[str]:
             out.append(f"{what}, which is inactive in NetSuite. Make it active, or name another one")
         elif record.kinds and row.get("kind") not in record.kinds:
             allowed = " or ".join(_kind_name(record.table, k) for k in record.kinds)
-            out.append(f"{what}, a {_kind_name(record.table, row.get('kind') or '?')} {record.table}; "
-                       f"it must be {'an' if allowed[0] in 'AEIOU' else 'a'} {allowed} {record.table}. "
+            found_kind = _kind_name(record.table, row.get('kind') or '?')
+            out.append(f"{what}, {_article(found_kind)} {found_kind} {record.table}; "
+                       f"it must be {_article(allowed)} {allowed} {record.table}. "
                        "Name the right one in the settings file")
     return out
 

@@ -93,3 +93,28 @@ def test_switched_off_flows_are_not_checked(connections, settings_file):
 
     settings_file("invoices:\n  enabled: false\n  tax_item: 99999\n")
     assert settings_check.problems(NetSuiteHook(), load_settings(), ["customers", "invoices"]) == []
+
+
+PAYMENTS = "stripe_payments_to_netsuite"
+
+
+@pytest.mark.parametrize("settings_text,expected", [
+    ("payments:\n  payment_method: cheque\n",
+     "payments.payment_method: names the NetSuite paymentmethod with external ID 'cheque', which NetSuite does not have"),
+    ("payments:\n  out_of_band: record\n  out_of_band_account: acct-sales-income\n",
+     "payments.out_of_band_account: names the NetSuite account with external ID 'acct-sales-income', an Income account; "
+     "it must be a Bank or Other Current Asset account"),
+    ("payments:\n  standalone_charges: invoice\n  standalone_item: stripe-item-discount\n",
+     "payments.standalone_item: names the NetSuite item with external ID 'stripe-item-discount', a Discount item"),
+    ("payments:\n  guest_customer: 4242\n",
+     "payments.guest_customer: names the NetSuite customer with internal ID 4242, which NetSuite does not have"),
+    ("invoices:\n  tax_item: 99999\n",  # a payment may write its invoice on the way: the invoice settings count too
+     "invoices.tax_item: names the NetSuite item with internal ID 99999"),
+])
+def test_the_payments_flow_checks_its_settings_before_any_write(dagbag, connections, settings_file, capsys,
+                                                                 settings_text, expected):
+    settings_file(settings_text)
+    dag_run = run_dag(dagbag, PAYMENTS)
+    sync_failure(dag_run)
+    assert expected in capsys.readouterr().out
+    assert netsuite_customers() == {} and written_transactions_and_items() == ([], [])
