@@ -152,3 +152,42 @@ def test_a_backfill_into_another_netsuite_gives_the_same_state(dagbag, scenario,
         assert db_variable(cursor_key("payments")) == cursor
     finally:
         other.stop()
+
+
+def test_a_payment_whose_invoice_cannot_be_written_waits_and_loads_once_it_can(demo_payments_only, dagbag):
+    import requests
+
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+    from stripe_netsuite.sync.retry_queue import retry_queue_key
+    from tests.flows.helpers import open_invoice
+
+    client = stripe_client(demo_payments_only.url)
+    customer = client.v1.customers.create(params={"name": "Sydney Surf Pty Ltd", "email": "ap@surf.example"})
+    invoice = open_invoice(client, customer.id, "aud", 8800)
+    client.v1.invoices.pay(invoice, params={"payment_method": "pm_card_visa"})
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert task_states(dag_run) == {"sync": "success", "commit_cursor": "success", "check_failed_records": "failed"}
+    (queued,) = db_variable(retry_queue_key("payments"))
+    assert queued["code"] == "DEPENDENCY" and queued["stripe_id"].startswith("ch_")
+    assert f"invoice {invoice} could not be written to NetSuite" in queued["message"] and "AUD" in queued["message"]
+    assert len(netsuite_payments()) > 5  # everything else loaded
+
+    hook = NetSuiteHook()
+    aud = next(r["id"] for r in hook.suiteql("SELECT id, symbol FROM currency") if r["symbol"] == "AUD")
+    requests.post(f"{hook.base_url}/_sandbox/reference/currency/{aud}", json={"isInactive": False},
+                  timeout=10).raise_for_status()
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    assert db_variable(retry_queue_key("payments")) == []
+    assert netsuite_payments()[queued["stripe_id"]][4] == (invoice, Decimal("88.00"))
+
+
+@pytest.fixture
+def demo_payments_only(monkeypatch, netsuite):
+    from tests.fixtures.sandboxes import netsuite_conn
+
+    sandbox = start_sandbox(stripe_sandbox_cmd("--scenario", "demo", "--seed", "7"))
+    monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(sandbox.url))
+    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url))
+    yield sandbox
+    sandbox.stop()
