@@ -213,3 +213,28 @@ def test_a_backfill_of_a_past_window_matches_what_the_incremental_runs_left(dagb
         assert netsuite_payments() == expected
     finally:
         other.stop()
+
+
+def test_soap_transport_loads_the_payments_scenario_the_same_way(dagbag, monkeypatch, netsuite, wsdl_path, tmp_path):
+    """Over SOAP (the WSDL's CustomerPayment / CustomerRefund, applyList) NetSuite ends as over REST."""
+    from tests.fixtures.sandboxes import netsuite_conn, netsuite_sandbox_cmd
+
+    sandbox = start_sandbox(stripe_sandbox_cmd("--scenario", "payments", "--seed", "11"))
+    rest = start_sandbox(netsuite_sandbox_cmd(tmp_path / "rest.db"))
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(sandbox.url))
+        monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(rest.url))
+        sync_all(dagbag)
+        over_rest = netsuite_payments()
+        from tests.fixtures.airflow import wipe_variables
+
+        wipe_variables()
+        monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url, transport="soap",
+                                                                          wsdl=str(wsdl_path)))
+        summary = sync_all(dagbag)
+        assert summary["failed"] == []
+        assert netsuite_payments() == over_rest
+        assert_every_payment_once_and_invoices_agree(sandbox.url)
+    finally:
+        rest.stop()
+        sandbox.stop()
