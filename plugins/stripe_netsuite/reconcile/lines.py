@@ -15,6 +15,7 @@ from stripe_netsuite.mapping.money import exponent
 
 CUSTOMERS_FLOW = "stripe_customers_to_netsuite"
 INVOICES_FLOW = "stripe_invoices_to_netsuite"  # also writes the credit memos of its invoices
+PAYMENTS_FLOW = "stripe_payments_to_netsuite"  # also the refunds of failed debits and invoices for standalone payments
 
 
 def _at_decimals(amount: Decimal, currency: str) -> Decimal:
@@ -49,7 +50,7 @@ def undo_hand_applied(flow_dag: str, stripe_id: str) -> str:
 
 
 def not_in_stripe(record: str) -> str:
-    """``record``: 'a customer', 'an invoice'."""
+    """``record``: 'a customer', 'an invoice', 'a payment'."""
     return (f"check NetSuite: {record} created or copied by hand there, or from another Stripe account, carries "
             "this external ID; delete it or change its external ID in NetSuite")
 
