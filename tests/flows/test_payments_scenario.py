@@ -238,3 +238,22 @@ def test_soap_transport_loads_the_payments_scenario_the_same_way(dagbag, monkeyp
     finally:
         rest.stop()
         sandbox.stop()
+
+
+def test_an_invoice_written_off_then_paid_is_brought_up_to_date_before_its_payment(dagbag, payments):
+    """The payments DAG runs before the invoices DAG has seen the payment: the invoice it last wrote is written
+    off in NetSuite (nothing open), yet the payment applies, because the invoice is rewritten first."""
+    client = stripe_client(payments.url)
+    sync_all(dagbag)
+    customer = by_case(payments.url)["card_usd"][0]["customer"]
+    invoice = open_invoice(client, customer, "usd", 6100)
+    client.v1.invoices.mark_uncollectible(invoice)
+    sync_all(dagbag)
+    assert netsuite_remaining()[invoice] == 0  # written off
+    client.v1.invoices.pay(invoice, params={"payment_method": "pm_card_visa"})
+    dag_run = run_dag(dagbag, DAG_ID)  # the payments DAG only
+    assert dag_run.state == "success", task_states(dag_run)
+    (charge,) = [c for c in stripe_charges(payments.url) if c["customer"] == customer and c["amount"] == 6100]
+    assert netsuite_payments()[charge["id"]][4] == (invoice, Decimal("61.00"))
+    assert not payment_memo(charge["id"]).startswith("Stripe Payment Error")
+    assert_every_payment_once_and_invoices_agree(payments.url)

@@ -118,21 +118,24 @@ class Dependencies:
         return failed
 
     def ensure_through_flow(
-        self, flow: FlowSpec, needed: Mapping[str, Sequence[str]], external_id: Callable[[str], str]
+        self, flow: FlowSpec, needed: Mapping[str, Sequence[str]], external_id: Callable[[str], str], *,
+        rewrite: bool = False,
     ) -> set[str]:
         """Make sure ``flow``'s records for these Stripe objects are in NetSuite, writing the missing ones with that
         flow's own prepare, map and load (never a copy of its rules, never its cursor or retry queue). Return the
         Stripe IDs NetSuite now has; the users of the others fail with the reason.
 
-        ``external_id`` gives the external ID of the object's main record (e.g. an invoice's)."""
+        ``external_id`` gives the external ID of the object's main record (e.g. an invoice's). ``rewrite``: write
+        them from Stripe's current state even when NetSuite has them (records that did not change are left
+        alone by the flow's fingerprint)."""
         from stripe_netsuite.sync.engine import FlowEngine  # the engine runs flows, which use this module
 
         users = {stripe_id: list(needing) for stripe_id, needing in needed.items() if stripe_id}
         if not users:
             return set()
         present = self.netsuite.rows_by_external_id(flow.suiteql_table, [external_id(s) for s in users])
-        missing = sorted(s for s in users if external_id(s) not in present)
-        done = {s for s in users if external_id(s) in present}
+        missing = sorted(s for s in users if rewrite or external_id(s) not in present)
+        done = {s for s in users if external_id(s) in present and s not in missing}
         if not missing:
             return done
         summary = FlowEngine(flow, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings,
@@ -152,5 +155,6 @@ class Dependencies:
                           "draft), so nothing can point at it yet. It is retried with this record")
         for kind, count in summary.dependencies_written.items():
             self.written[kind] += count
-        self.written[f"{flow.name[:-1]} records"] += summary.created + summary.updated
+        if summary.created + summary.updated:
+            self.written[f"{flow.name[:-1]} records"] += summary.created + summary.updated
         return done

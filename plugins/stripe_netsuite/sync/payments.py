@@ -88,7 +88,8 @@ class PaymentsFlow:
     def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
         dependencies = Dependencies(stripe=stripe, netsuite=netsuite, settings=settings)
         charges = self._complete([s.data for s in sources if s.data.get("object") == "charge"], stripe, dependencies)
-        paid_elsewhere = [s.data for s in sources if s.data.get("object") == "invoice"]
+        recording = settings.payments.out_of_band == "record"
+        paid_elsewhere = [s.data for s in sources if s.data.get("object") == "invoice"] if recording else []
         writing = []
         for charge in charges.values():
             try:
@@ -103,16 +104,24 @@ class PaymentsFlow:
         for charge in writing:
             if charge["id"] in invoice_of:
                 invoices_needed[invoice_of[charge["id"]]].append(charge["id"])
-        if settings.payments.out_of_band == "record":
-            for invoice in paid_elsewhere:
-                invoices_needed[invoice["id"]].append(invoice["id"])
-        dependencies.ensure_through_flow(InvoicesFlow(), invoices_needed, external_ids.invoice)
+        for invoice in paid_elsewhere:
+            invoices_needed[invoice["id"]].append(invoice["id"])
+        invoices = InvoicesFlow()
+        dependencies.ensure_through_flow(invoices, invoices_needed, external_ids.invoice)
+        paying = [c for c in writing if c["id"] in invoice_of and c["id"] not in dependencies.failed]
+        applicable = _applicable(netsuite, paying, invoice_of)
+        # NetSuite shows nothing open for some: before calling them duplicates, bring their invoices up to date
+        # (e.g. Stripe paid an invoice the invoices flow last wrote as written off; its next run would reopen it).
+        short = {invoice_of[c["id"]]: invoices_needed[invoice_of[c["id"]]] for c in paying
+                 if c.get("status") != "failed" and applicable.get(c["id"], 0) < paid_amount(c)}
+        if short:
+            dependencies.ensure_through_flow(invoices, short, external_ids.invoice, rewrite=True)
+            applicable = _applicable(netsuite, [c for c in paying if c["id"] not in dependencies.failed], invoice_of)
         context = PaymentContext(
             currency_ids=currency_ids,
             base_currency=_subsidiary_currency(netsuite, settings),
             invoice_of=invoice_of,
-            applicable=_applicable(netsuite, [c for c in writing if c["id"] in invoice_of and c["id"] not in
-                                              dependencies.failed], invoice_of),
+            applicable=applicable,
         )
         ordered = [SourceObject(charges.get(s.stripe_id, s.data)) for s in sources]
         return Prepared(ordered, PaymentsRunContext(context), dependencies.failed, dict(dependencies.written))
