@@ -257,3 +257,30 @@ def test_an_invoice_written_off_then_paid_is_brought_up_to_date_before_its_payme
     assert netsuite_payments()[charge["id"]][4] == (invoice, Decimal("61.00"))
     assert not payment_memo(charge["id"]).startswith("Stripe Payment Error")
     assert_every_payment_once_and_invoices_agree(payments.url)
+
+
+def test_with_the_setting_invoices_paid_outside_stripe_are_recorded_to_the_bank(dagbag, payments, tmp_path, monkeypatch):
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("payments:\n  out_of_band: record\n  out_of_band_account: acct-operating-bank\n")
+    monkeypatch.setenv("STRIPE_NETSUITE_SETTINGS", str(settings))
+    client = stripe_client(payments.url)
+    sync_all(dagbag)
+    (paid_outside,) = [i for i in client.v1.invoices.list(params={"limit": 100}).auto_paging_iter()
+                       if i.to_dict()["metadata"].get("case") == "out_of_band"]
+    payment = external_ids.out_of_band_payment(paid_outside.id)
+    amount = Decimal(paid_outside.amount_paid_off_stripe) / 100
+    assert netsuite_payments()[payment][1:] == (amount, "USD", Decimal(1), (paid_outside.id, amount))
+    assert netsuite_remaining()[paid_outside.id] == 0
+    (row,) = NetSuiteHook().suiteql(
+        "SELECT a.externalid AS account FROM transactionaccountingline l JOIN account a ON a.id = l.account "
+        f"JOIN transaction t ON t.id = l.transaction WHERE t.externalid = '{payment}' AND l.debit > 0")
+    assert row["account"] == "acct-operating-bank"  # never Undeposited Funds: no payout carries it
+
+    customer = by_case(payments.url)["card_usd"][0]["customer"]  # and one paid outside Stripe later, by event
+    later = open_invoice(client, customer, "usd", 3300)
+    sync_all(dagbag)
+    client.v1.invoices.pay(later, params={"paid_out_of_band": True})
+    sync_all(dagbag)
+    assert netsuite_payments()[external_ids.out_of_band_payment(later)][4] == (later, Decimal("33.00"))
