@@ -6,9 +6,26 @@ For every finalized Stripe invoice (any status but draft: judged by what the sta
 the statuses the mapping knows, so an invoice with a new status shows as missing) NetSuite must hold
 one invoice under its Stripe ID with the same customer, currency and total (a negative Stripe
 total is a zero NetSuite invoice; a debit customer balance Stripe billed on the invoice adds to
-it), and an amount remaining equal to what Stripe still expects plus what the payments flow has
-still to apply; and one credit memo per credit note, balance use, uncollectible and void. Totals
-per currency close the report.
+it), and one credit memo per credit note, balance use, uncollectible and void. Totals per currency
+close the report.
+
+Its amount remaining: with the payments flow on (``payments_synced``) it is Stripe's
+``amount_remaining``, since that flow applies every payment Stripe took, with two exceptions:
+
+* a bank debit (ACH, SEPA) Stripe has booked but not settled (charge ``pending``) is applied in
+  NetSuite while Stripe still shows the invoice open: expected, so it is taken off and shown per
+  currency "for information", not as a difference;
+* an amount Stripe shows paid outside Stripe (``amount_paid_off_stripe``; ``paid_out_of_band`` on
+  older objects) that NetSuite still shows open, with ``payments.out_of_band: report``, is listed
+  apart ("<in_...>: paid outside Stripe: record the payment in NetSuite"), not counted as a
+  mismatch: under that setting the connector writes nothing for it by design (Stripe never held that
+  money and no payout carries it; only finance knows the account it reached), so no run of a flow
+  can repair it and a red check would repeat it every day. It is finance's to record; once recorded
+  the invoice agrees and the line goes. (With ``record`` the payments flow writes that payment, so
+  an invoice still open for it is a difference naming that flow.)
+
+With the payments flow off, what Stripe was paid stays open in NetSuite: the amount remaining
+expected is what Stripe still expects plus what it was paid (shown per currency "for information").
 """
 
 from __future__ import annotations
@@ -25,6 +42,7 @@ from stripe_netsuite.mapping.money import to_decimal
 from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.reconcile.lines import (
     INVOICES_FLOW,
+    PAYMENTS_FLOW,
     difference,
     duplicated,
     internal_ids,
@@ -35,6 +53,7 @@ from stripe_netsuite.reconcile.lines import (
     rewrite,
     undo_hand_applied,
 )
+from stripe_netsuite.reconcile.payments import paid_off_stripe
 from stripe_netsuite.settings import InvoiceSettings
 
 NETSUITE_ROWS_QUERY = (
@@ -53,7 +72,10 @@ class InvoiceReconciliation:
     credit_memos_expected: int = 0
     credit_memos_matched: int = 0
     problems: list[str] = field(default_factory=list)  # one line each: Stripe ID, what differs, -> what to do
-    awaiting_payments: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    awaiting_payments: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))  # payments flow off
+    pending_debits: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))  # applied, not settled
+    paid_outside_stripe: list[str] = field(default_factory=list)  # invoices for finance to record the payment of
+    outside_amounts: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     totals: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # currency -> (Stripe, NetSuite)
 
     @property
@@ -73,7 +95,17 @@ class InvoiceReconciliation:
             if waiting:
                 out.append(f"  {currency} for information: {money(waiting, currency)} paid in Stripe, for the payments "
                            "flow to apply (open in NetSuite until then; not a difference)")
+            pending = self.pending_debits.get(currency, Decimal(0))
+            if pending:
+                out.append(f"  {currency} for information: {money(pending, currency)} paid by bank debits Stripe has "
+                           "not settled yet: applied in NetSuite, open in Stripe until they settle (not a difference)")
+            outside = self.outside_amounts.get(currency, Decimal(0))
+            if outside:
+                out.append(f"  {currency} paid outside Stripe, for finance to record in NetSuite: "
+                           f"{money(outside, currency)} (listed below; not a connector difference)")
         out += [f"  {problem}" for problem in self.problems]
+        out += [f"  {invoice_id}: paid outside Stripe: record the payment in NetSuite"
+                for invoice_id in self.paid_outside_stripe]
         return out
 
 
@@ -103,7 +135,8 @@ def _expected_total(invoice: Mapping[str, Any]) -> int:
 
 
 COMPARED_FIELDS = ("id", "currency", "customer", "status", "total", "amount_paid", "amount_remaining",
-                   "starting_balance", "ending_balance", "status_transitions")
+                   "starting_balance", "ending_balance", "status_transitions", "amount_paid_off_stripe",
+                   "paid_out_of_band")
 
 
 def _compared_fields(invoice: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,10 +158,16 @@ def reconcile_invoices(
     netsuite_rows: Iterable[Mapping[str, Any]],
     settings: InvoiceSettings | None = None,
     payments_synced: bool = False,
+    *,
+    pending_debits: Mapping[str, int] | None = None,
+    out_of_band: str = "report",
 ) -> InvoiceReconciliation:
-    """``netsuite_rows``: rows of ``NETSUITE_ROWS_QUERY``. ``payments_synced``: the payments flow
-    has run, so Stripe's payments are applied in NetSuite too."""
+    """``netsuite_rows``: rows of ``NETSUITE_ROWS_QUERY``. ``payments_synced``: the payments flow is on,
+    so Stripe's payments are applied in NetSuite too; then ``pending_debits``: invoice ID -> minor units of
+    bank debits Stripe has booked but not settled (charges ``pending``), which NetSuite shows applied, and
+    ``out_of_band``: the settings' ``payments.out_of_band``."""
     settings = settings or InvoiceSettings()
+    pending_debits = pending_debits or {}
     invoices = {i["id"]: _compared_fields(i) for i in stripe_invoices if _synced(i, settings)}
     notes_by_invoice: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for cn in credit_notes:
@@ -169,9 +208,16 @@ def reconcile_invoices(
         netsuite_totals[currency] += ns_total
         closed = inv["status"] == "void" or (inv["status"] == "uncollectible" and not settings.keep_unpaid_invoices_open)
         paid = int(inv.get("amount_paid") or 0)
-        expected_remaining = (0 if payments_synced else paid) + (0 if closed else int(inv.get("amount_remaining") or 0))
-        if not payments_synced and paid:
-            report.awaiting_payments[currency] += amount(paid)
+        remaining = 0 if closed else int(inv.get("amount_remaining") or 0)
+        if payments_synced:
+            pending = min(int(pending_debits.get(invoice_id, 0)), remaining)
+            expected_remaining = remaining - pending
+            if pending:
+                report.pending_debits[currency] += amount(pending)
+        else:
+            expected_remaining = paid + remaining
+            if paid:
+                report.awaiting_payments[currency] += amount(paid)
         customer = inv["customer"]  # an ID already (_compared_fields)
         ns_remaining = netsuite_amount(row.get("foreignamountremaining"), ns_currency)
         differences = [
@@ -186,8 +232,18 @@ def reconcile_invoices(
             )
             if want != got
         ]
-        if differences:
-            only_remaining = [name for name, _ in differences] == ["amount remaining"]
+        only_remaining = [name for name, _ in differences] == ["amount remaining"]
+        outside = amount(paid_off_stripe(inv)) if payments_synced else Decimal(0)
+        if only_remaining and amount(expected_remaining) < ns_remaining <= amount(expected_remaining) + outside:
+            if out_of_band == "record" and inv["status"] == "paid":  # the payments flow writes that payment
+                report.problems.append(difference(
+                    invoice_id, f"{differences[0][1]} (paid outside Stripe, for the payments flow to record)",
+                    load(PAYMENTS_FLOW, invoice_id)))
+            else:  # finance's to record (see the module docstring): not a difference
+                report.paid_outside_stripe.append(invoice_id)
+                report.outside_amounts[currency] += ns_remaining - amount(expected_remaining)
+                report.matched += 1
+        elif differences:
             remedy = (undo_hand_applied if only_remaining else rewrite)(INVOICES_FLOW, invoice_id)
             report.problems.append(difference(invoice_id, "; ".join(text for _, text in differences), remedy))
         else:
