@@ -2,8 +2,10 @@
 
 Compares the two systems record by record and fails, naming each difference and what to do, when
 they disagree: customers (one NetSuite customer per live Stripe customer, same email), invoices
-(customer, currency, total, amount still open) and every credit memo an invoice should have, with
-totals per currency.
+(customer, currency, total, amount still open) and every credit memo an invoice should have, and
+payments (one NetSuite customer payment per Stripe charge that moved money: amount, currency,
+Stripe's exchange rate, the invoice it is applied to; the refund of a bank debit that failed), with
+totals per currency. Invoices paid outside Stripe are listed for finance to record, not as differences.
 """
 
 # Wiring only: the logic lives in plugins/stripe_netsuite (reconcile/).
@@ -13,7 +15,7 @@ from stripe_netsuite.reconciliation_dag import reconciliation_dag
 
 dag: DAG = reconciliation_dag(
     dag_id="stripe_netsuite_reconciliation",
-    description="Daily: Stripe vs NetSuite customers, invoices and credit memos, every difference named with "
-    "what to do",
+    description="Daily: Stripe vs NetSuite customers, invoices, credit memos and payments, every difference named "
+    "with what to do",
     doc_md=__doc__,
 )

@@ -185,13 +185,14 @@ def test_an_invoice_paid_outside_stripe_is_listed_apart_for_finance_not_as_a_dif
     ]
 
 
-@pytest.mark.parametrize("invoice_fields", [
-    {"amount_paid_off_stripe": 35000},
-    {"amount_paid_off_stripe": None, "paid_out_of_band": True},  # an object of an older API version
-])
-def test_paid_outside_stripe_is_read_from_either_field(invoice_fields):
-    report = reconciled(*outside_set(**invoice_fields), payments_synced=True)
-    assert report.paid_outside_stripe == ["in_oob"] and report.ok
+def test_an_open_invoice_paid_partly_outside_stripe_is_listed_apart_even_with_record():
+    """The payments flow records invoices Stripe shows paid; a part paid outside Stripe on an open one is finance's."""
+    invoices = [stripe_invoice("in_part", 35000, status="open", paid=10000, remaining=25000,
+                               amount_paid_off_stripe=10000)]
+    rows = [row("in_part", "350.00", "350.00")]
+    report = reconciled(invoices, rows, payments_synced=True, out_of_band="record")
+    assert report.ok and report.paid_outside_stripe == ["in_part"]
+    assert str(report.outside_amounts["USD"]) == "100.00"
 
 
 def test_once_finance_records_the_payment_in_netsuite_the_invoice_agrees():
@@ -457,3 +458,16 @@ def test_a_write_off_stripe_no_longer_stands_by_must_be_zeroed():
                for p in report.problems), report.problems
     missing = reconciled([voided], [invoice_row, memo_row("cm-void-in_w", "100.00")])
     assert any(p.startswith("cm-unc-in_w: credit memo for in_w missing") for p in missing.problems)
+
+
+def test_an_amount_remaining_that_differs_names_the_payments_that_apply_to_it():
+    invoices, notes, rows = payments_applied()
+    _find(rows, "in_paid")["foreignamountremaining"] = "100.00"  # its payment was deleted in NetSuite
+    report = reconciled(invoices, rows, notes, payments_synced=True, paid_by={"in_paid": ["py_2", "ch_1"]})
+    assert report.problems == [
+        "in_paid: amount remaining Stripe 0.00 USD, NetSuite 100.00 USD -> check NetSuite for a payment or credit "
+        "applied to it by hand and undo it; if there is none, fix: trigger stripe_payments_to_netsuite with stripe_ids "
+        "[ch_1, py_2] and force_rewrite on"]
+    _find(rows, "in_paid")["foreigntotal"] = "90.00"  # the invoice itself differs: the invoices flow writes it
+    report = reconciled(invoices, rows, notes, payments_synced=True, paid_by={"in_paid": ["ch_1"]})
+    assert report.problems[0].endswith(rewrite("in_paid"))

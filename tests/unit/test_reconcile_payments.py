@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from stripe_netsuite.reconcile.payments import paid_off_stripe, reconcile_payments, scheme_of
+from stripe_netsuite.reconcile.payments import reconcile_payments, scheme_of
 from stripe_netsuite.settings import PaymentSettings
 
 FLOW = "stripe_payments_to_netsuite"
@@ -415,7 +415,7 @@ def oob_row(total="350.00", customer="cus_5"):
 
 def test_a_payment_recorded_for_an_invoice_paid_outside_stripe_is_compared():
     report = reconciled([], {}, [oob_row()], [link("30", "in_oob", "350.00")], settings=RECORD,
-                        paid_outside_stripe=[paid_outside()])
+                        paid_outside=[paid_outside()])
     assert report.problems == [] and report.matched == report.stripe_payments == 1
     assert report.totals == {"USD": (Decimal("350.00"), Decimal("350.00"))}
 
@@ -432,16 +432,16 @@ def test_a_payment_recorded_for_an_invoice_paid_outside_stripe_is_compared():
      "pay-oob-in_oob: payment of in_oob, paid outside Stripe: customer Stripe cus_5, NetSuite cus_9" + rewrite("in_oob")),
 ])
 def test_each_difference_of_a_payment_made_outside_stripe_is_one_line(rows, links, expected):
-    report = reconciled([], {}, rows, links, settings=RECORD, paid_outside_stripe=[paid_outside()])
+    report = reconciled([], {}, rows, links, settings=RECORD, paid_outside=[paid_outside()])
     assert report.problems == [expected]
 
 
 def test_with_out_of_band_report_no_payment_is_expected_but_one_there_is_compared():
-    assert reconciled([], {}, [], [], paid_outside_stripe=[paid_outside()]).problems == []
-    report = reconciled([], {}, [], [], paid_outside_stripe=[paid_outside()])
+    assert reconciled([], {}, [], [], paid_outside=[paid_outside()]).problems == []
+    report = reconciled([], {}, [], [], paid_outside=[paid_outside()])
     assert report.stripe_payments == 0 and report.totals == {}
     recorded_by_the_earlier_setting = reconciled([], {}, [oob_row("300.00")], [link("30", "in_oob", "300.00")],
-                                                 paid_outside_stripe=[paid_outside()])
+                                                 paid_outside=[paid_outside()])
     assert recorded_by_the_earlier_setting.problems[0].startswith(
         "pay-oob-in_oob: payment of in_oob, paid outside Stripe: amount Stripe 350.00 USD, NetSuite 300.00 USD")
 
@@ -449,15 +449,16 @@ def test_with_out_of_band_report_no_payment_is_expected_but_one_there_is_compare
 def test_an_invoice_paid_partly_by_charges_expects_only_what_was_paid_outside():
     invoice = paid_outside(amount_paid=50000, amount_paid_off_stripe=35000)
     report = reconciled([], {}, [oob_row()], [link("30", "in_oob", "350.00")], settings=RECORD,
-                        paid_outside_stripe=[invoice])
+                        paid_outside=[invoice])
     assert report.problems == []
 
 
-def test_what_stripe_shows_paid_outside_stripe():
-    assert paid_off_stripe({"amount_paid": 500, "amount_paid_off_stripe": 300}) == 300
-    assert paid_off_stripe({"amount_paid": 500, "amount_paid_off_stripe": 0}) == 0
-    assert paid_off_stripe({"amount_paid": 500, "paid_out_of_band": True}) == 500  # an older object
-    assert paid_off_stripe({"amount_paid": 500}) == 0
+def test_an_open_invoice_paid_partly_outside_stripe_is_left_to_finance_even_with_record():
+    invoice = paid_outside(status="open", amount_paid=10000, amount_paid_off_stripe=10000)
+    assert reconciled([], {}, [], [], settings=RECORD, paid_outside=[invoice]).problems == []
+    recorded = reconciled([], {}, [oob_row("100.00")], [link("30", "in_oob", "100.00")], settings=RECORD,
+                          paid_outside=[invoice])
+    assert recorded.problems == [] and recorded.matched == 1
 
 
 # -- odds and ends ------------------------------------------------------------------------------
@@ -483,3 +484,148 @@ def test_nothing_on_either_side_is_ok():
 ])
 def test_each_external_id_the_payments_flow_writes_names_its_stripe_object(external_id, expected):
     assert scheme_of(external_id) == expected
+
+
+# -- the report: what build_report reads and feeds the reconcilers ------------------------------
+
+class FakeStripe:
+    def __init__(self, charges, invoices, events=()):
+        self.objects = {"charges": charges, "invoices": invoices, "customers": [{"id": "cus_1", "email": None}],
+                        "credit_notes": [], "events": list(events)}
+        self.listed: list[tuple[str, dict]] = []
+
+    def list_objects(self, resource, **kwargs):
+        self.listed.append((resource, kwargs))
+        if resource == "invoice_payments":
+            intent = kwargs["payment"]["payment_intent"]
+            return iter([{"invoice": {"id": i}, "payment": {"type": "payment_intent", "payment_intent": intent}}
+                         for c, i in (("pi_card", "in_card"), ("pi_ach", "in_ach")) if c == intent])
+        if resource == "invoices" and kwargs.get("status"):
+            return iter([i for i in self.objects["invoices"] if i["status"] == kwargs["status"]])
+        return iter(self.objects[resource])
+
+    def retrieve_many(self, resource, ids, **kwargs):
+        return {}
+
+
+class FakeNetSuite:
+    def __init__(self, invoice_rows, payment_rows, links):
+        self.invoice_rows, self.payment_rows, self.links = invoice_rows, payment_rows, links
+
+    def suiteql_after(self, query, **kwargs):
+        from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY
+        from stripe_netsuite.reconcile.payments import PAYMENT_ROWS_QUERY
+
+        if "FROM customer" in query:
+            return iter([{"id": "1", "externalid": "cus_1"}])
+        return iter({NETSUITE_ROWS_QUERY: self.invoice_rows, PAYMENT_ROWS_QUERY: self.payment_rows}[query])
+
+    def suiteql(self, query, **kwargs):
+        if "FROM subsidiary" in query:
+            return iter([{"symbol": "USD"}])
+        assert "nexttransactionlinelink" in query
+        return iter(self.links)
+
+
+def invoice(invoice_id, total, status="paid", **extra):
+    return {"id": invoice_id, "object": "invoice", "status": status, "currency": "usd", "customer": "cus_1",
+            "total": total, "amount_paid": total if status == "paid" else 0,
+            "amount_remaining": 0 if status == "paid" else total, "starting_balance": 0, "ending_balance": 0,
+            "lines": {"data": [{"amount": total}]}, "amount_paid_off_stripe": 0} | extra
+
+
+def invoice_row(invoice_id, internal_id, total, remaining):
+    return {"id": internal_id, "externalid": invoice_id, "recordtype": "invoice", "foreigntotal": total,
+            "foreignamountremaining": remaining, "currency": "USD", "customer": "cus_1"}
+
+
+def both_systems(events=()):
+    stripe = FakeStripe(
+        [charge("ch_card", 15000, payment_intent="pi_card"),
+         charge("py_ach", 64000, status="pending", payment_intent="pi_ach")],
+        [invoice("in_card", 15000), invoice("in_ach", 64000, status="open"),
+         invoice("in_oob", 35000, amount_paid_off_stripe=35000)], events)
+    netsuite = FakeNetSuite(
+        [invoice_row("in_card", "1", "150.00", "0.00"), invoice_row("in_ach", "2", "640.00", "0.00"),
+         invoice_row("in_oob", "3", "350.00", "350.00")],
+        [row("ch_card", "150.00", internal_id="11"), row("py_ach", "640.00", internal_id="12")],
+        [link("11", "in_card", "150.00"), link("12", "in_ach", "640.00")])
+    return stripe, netsuite
+
+
+def settings_of(**sections):
+    from stripe_netsuite.settings import Settings
+
+    return Settings.model_validate(sections)
+
+
+def test_the_report_compares_payments_and_invoices_as_the_payments_flow_leaves_them():
+    from stripe_netsuite.reconcile.report import build_report
+
+    stripe, netsuite = both_systems()
+    report = build_report(stripe, netsuite, settings_of())
+    assert report.ok, report.lines()
+    lines = report.lines()
+    assert "  USD for information: 640.00 USD paid by bank debits Stripe has not settled yet: applied in NetSuite, " \
+           "open in Stripe until they settle (not a difference)" in lines
+    assert "  in_oob: paid outside Stripe: record the payment in NetSuite" in lines
+    assert "payments: Stripe 2 that moved money, NetSuite 2, matched 2; failed debits 0, refunds matched 0 - OK" in lines
+    assert "  USD paid: Stripe 790.00 USD, NetSuite 790.00 USD" in lines
+    assert ("charges", {"expand": ("balance_transaction",)}) in stripe.listed
+    summary = report.summary()
+    assert summary["payments"] == {"stripe": 2, "netsuite": 2, "matched": 2, "failed_debits": 0,
+                                   "refunds_matched": 0, "could_not_apply": 0}
+    assert summary["invoices"]["paid_outside_stripe"] == 1 and summary["problem_count"] == 0
+    assert [r["applied_to"] for r in report.payment_rows] == ["in_card", "in_ach"]
+
+
+def test_a_payment_edited_or_deleted_in_netsuite_is_a_problem_naming_the_charge():
+    from stripe_netsuite.reconcile.report import build_report
+
+    stripe, netsuite = both_systems()
+    netsuite.payment_rows[0]["foreigntotal"] = "15.00"
+    del netsuite.payment_rows[1]
+    problems = build_report(stripe, netsuite, settings_of()).summary()["problems"]
+    assert [p.split(" -> ")[0] for p in problems] == [
+        "ch_card: amount Stripe 150.00 USD, NetSuite 15.00 USD",
+        "py_ach: missing in NetSuite (Stripe 640.00 USD, pending, pays in_ach)"]
+
+
+def test_a_charge_changed_within_the_settle_time_is_left_out_with_its_records():
+    from stripe_netsuite.reconcile.report import build_report
+
+    stripe, netsuite = both_systems(events=[{"data": {"object": {"id": "ch_card", "object": "charge"}}}])
+    netsuite.payment_rows[0]["foreigntotal"] = "15.00"  # not yet carried by the hourly flow: no difference
+    report = build_report(stripe, netsuite, settings_of(), settle_seconds=5400, now=1_700_000_000)
+    assert report.ok and report.settling == ["ch_card"] and report.summary()["payments"]["stripe"] == 1
+
+
+def test_a_charge_is_left_out_with_the_invoice_it_pays():
+    from stripe_netsuite.reconcile.report import build_report
+
+    stripe, netsuite = both_systems(events=[{"data": {"object": {"id": "in_card", "object": "invoice"}}}])
+    del netsuite.payment_rows[0]
+    report = build_report(stripe, netsuite, settings_of(), settle_seconds=5400, now=1_700_000_000)
+    assert report.ok and report.settling == ["ch_card", "in_card"]
+
+
+def test_with_the_payments_flow_off_payments_are_a_note_and_invoices_keep_what_stripe_was_paid_open():
+    from stripe_netsuite.reconcile.report import build_report
+
+    stripe, netsuite = both_systems()
+    report = build_report(stripe, netsuite, settings_of(payments={"enabled": False}))
+    assert report.payments is None and report.summary()["payments"] is None
+    assert "payments flow switched off (payments.enabled): payments not compared" in report.lines()
+    assert not any(resource == "charges" for resource, _ in stripe.listed)
+    assert [p.split(":")[0] for p in report.problems()] == ["in_ach", "in_card"]  # NetSuite has them applied
+
+
+def test_with_the_invoices_flow_off_invoices_paid_outside_stripe_are_still_read_for_their_payments():
+    from stripe_netsuite.reconcile.report import build_report
+
+    stripe, netsuite = both_systems()
+    settings = settings_of(invoices={"enabled": False},
+                           payments={"out_of_band": "record", "out_of_band_account": "acct-checks"})
+    report = build_report(stripe, netsuite, settings)
+    assert report.invoices is None and report.problems() == [
+        "pay-oob-in_oob: payment of in_oob, paid outside Stripe, missing in NetSuite (Stripe 350.00 USD)" + load("in_oob")]

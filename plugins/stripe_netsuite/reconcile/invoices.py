@@ -15,8 +15,8 @@ Its amount remaining: with the payments flow on (``payments_synced``) it is Stri
 * a bank debit (ACH, SEPA) Stripe has booked but not settled (charge ``pending``) is applied in
   NetSuite while Stripe still shows the invoice open: expected, so it is taken off and shown per
   currency "for information", not as a difference;
-* an amount Stripe shows paid outside Stripe (``amount_paid_off_stripe``; ``paid_out_of_band`` on
-  older objects) that NetSuite still shows open, with ``payments.out_of_band: report``, is listed
+* an amount Stripe shows paid outside Stripe (``amount_paid_off_stripe``, ``paid_outside_stripe``)
+  that NetSuite still shows open, with ``payments.out_of_band: report``, is listed
   apart ("<in_...>: paid outside Stripe: record the payment in NetSuite"), not counted as a
   mismatch: under that setting the connector writes nothing for it by design (Stripe never held that
   money and no payout carries it; only finance knows the account it reached), so no run of a flow
@@ -39,6 +39,7 @@ from typing import Any
 from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.invoices import balance_credit_used, balance_debit_carried, credited_to_balance
 from stripe_netsuite.mapping.money import to_decimal
+from stripe_netsuite.mapping.payments import paid_outside_stripe
 from stripe_netsuite.mapping.records import expandable_id
 from stripe_netsuite.reconcile.lines import (
     INVOICES_FLOW,
@@ -53,7 +54,6 @@ from stripe_netsuite.reconcile.lines import (
     rewrite,
     undo_hand_applied,
 )
-from stripe_netsuite.reconcile.payments import paid_off_stripe
 from stripe_netsuite.settings import InvoiceSettings
 
 NETSUITE_ROWS_QUERY = (
@@ -135,8 +135,7 @@ def _expected_total(invoice: Mapping[str, Any]) -> int:
 
 
 COMPARED_FIELDS = ("id", "currency", "customer", "status", "total", "amount_paid", "amount_remaining",
-                   "starting_balance", "ending_balance", "status_transitions", "amount_paid_off_stripe",
-                   "paid_out_of_band")
+                   "starting_balance", "ending_balance", "status_transitions", "amount_paid_off_stripe")
 
 
 def _compared_fields(invoice: Mapping[str, Any]) -> dict[str, Any]:
@@ -161,13 +160,16 @@ def reconcile_invoices(
     *,
     pending_debits: Mapping[str, int] | None = None,
     out_of_band: str = "report",
+    paid_by: Mapping[str, Iterable[str]] | None = None,
 ) -> InvoiceReconciliation:
     """``netsuite_rows``: rows of ``NETSUITE_ROWS_QUERY``. ``payments_synced``: the payments flow is on,
     so Stripe's payments are applied in NetSuite too; then ``pending_debits``: invoice ID -> minor units of
-    bank debits Stripe has booked but not settled (charges ``pending``), which NetSuite shows applied, and
-    ``out_of_band``: the settings' ``payments.out_of_band``."""
+    bank debits Stripe has booked but not settled (charges ``pending``), which NetSuite shows applied,
+    ``out_of_band``: the settings' ``payments.out_of_band``, and ``paid_by``: invoice ID -> the charges
+    whose payments apply to it (an amount remaining that differs names them: rewriting them re-applies)."""
     settings = settings or InvoiceSettings()
     pending_debits = pending_debits or {}
+    paid_by = paid_by or {}
     invoices = {i["id"]: _compared_fields(i) for i in stripe_invoices if _synced(i, settings)}
     notes_by_invoice: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for cn in credit_notes:
@@ -233,7 +235,7 @@ def reconcile_invoices(
             if want != got
         ]
         only_remaining = [name for name, _ in differences] == ["amount remaining"]
-        outside = amount(paid_off_stripe(inv)) if payments_synced else Decimal(0)
+        outside = amount(paid_outside_stripe(inv)) if payments_synced else Decimal(0)
         if only_remaining and amount(expected_remaining) < ns_remaining <= amount(expected_remaining) + outside:
             if out_of_band == "record" and inv["status"] == "paid":  # the payments flow writes that payment
                 report.problems.append(difference(
@@ -244,7 +246,11 @@ def reconcile_invoices(
                 report.outside_amounts[currency] += ns_remaining - amount(expected_remaining)
                 report.matched += 1
         elif differences:
-            remedy = (undo_hand_applied if only_remaining else rewrite)(INVOICES_FLOW, invoice_id)
+            charges = sorted(paid_by.get(invoice_id, ())) if payments_synced else []
+            if only_remaining and charges:  # what applies to it is the payments flow's
+                remedy = undo_hand_applied(PAYMENTS_FLOW, ", ".join(charges))
+            else:
+                remedy = (undo_hand_applied if only_remaining else rewrite)(INVOICES_FLOW, invoice_id)
             report.problems.append(difference(invoice_id, "; ".join(text for _, text in differences), remedy))
         else:
             report.matched += 1

@@ -12,9 +12,9 @@ is what must be there:
   same amount takes it back;
 * a charge without an invoice is left unapplied (the customer's credit), or, with
   ``payments.standalone_charges: invoice``, pays a one-line invoice of its own (``in-``), of its amount;
-* an invoice Stripe shows paid outside Stripe has a payment (``pay-oob-``) of that amount applied to it
-  when the settings record them (``payments.out_of_band: record``); with ``report`` the invoices section
-  lists it for finance instead (``reconcile/invoices.py``).
+* a paid invoice with an amount Stripe shows paid outside Stripe (``paid_outside_stripe``) has a payment
+  (``pay-oob-``) of that amount applied to it when the settings record them (``payments.out_of_band:
+  record``); with ``report`` the invoices section lists it for finance instead (``reconcile/invoices.py``).
 
 A payment the flow could not apply because NetSuite already showed its invoice paid (its memo starts
 "Stripe Payment Error: could not apply") is a difference for finance, not for a rerun: the customer may
@@ -40,7 +40,7 @@ from typing import Any
 
 from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.money import to_decimal
-from stripe_netsuite.mapping.payments import moves_money, paid_amount, stripe_rate
+from stripe_netsuite.mapping.payments import moves_money, paid_amount, paid_outside_stripe, stripe_rate
 from stripe_netsuite.mapping.records import UnknownValueError, expandable_id
 from stripe_netsuite.reconcile.lines import (
     PAYMENTS_FLOW,
@@ -96,15 +96,6 @@ def scheme_of(external_id: str) -> tuple[str, str] | None:
             except ValueError:
                 continue
     return None
-
-
-def paid_off_stripe(invoice: Mapping[str, Any]) -> int:
-    """Minor units Stripe shows paid on an invoice outside Stripe: ``amount_paid_off_stripe`` (the API the
-    connector pins), or, on an older object, all it was paid when it says ``paid_out_of_band``."""
-    amount = invoice.get("amount_paid_off_stripe")
-    if amount:
-        return int(amount)
-    return int(invoice.get("amount_paid") or 0) if invoice.get("paid_out_of_band") else 0
 
 
 def _rate(value: Decimal | None) -> str:
@@ -335,11 +326,11 @@ class _Reconciler:
     def out_of_band(self, invoice: Mapping[str, Any]) -> None:
         invoice_id = invoice["id"]
         currency = str(invoice.get("currency") or "").upper()
-        amount = to_decimal(paid_off_stripe(invoice), currency)
+        amount = to_decimal(paid_outside_stripe(invoice), currency)
         payment_id = external_ids.out_of_band_payment(invoice_id)
         row = self.ns.get(payment_id, PAYMENT)
-        if row is None and self.settings.out_of_band != "record":
-            return  # the invoices section lists it for finance to record
+        if row is None and (self.settings.out_of_band != "record" or invoice.get("status") != "paid"):
+            return  # the invoices section lists it for finance to record (the flow records paid invoices only)
         self.report.stripe_payments += 1
         self.stripe_totals[currency] += amount
         what = f"payment of {invoice_id}, paid outside Stripe"
@@ -398,13 +389,13 @@ def reconcile_payments(
     *,
     base_currency: str,
     settings: PaymentSettings | None = None,
-    paid_outside_stripe: Iterable[Mapping[str, Any]] = (),
+    paid_outside: Iterable[Mapping[str, Any]] = (),
 ) -> PaymentReconciliation:
     """``charges``: Stripe charges, any status, with ``balance_transaction`` expanded (Stripe's rate);
     ``invoice_of``: charge ID -> the Stripe invoice it pays (``sync.payments.invoices_paid_by``);
     ``netsuite_rows``: rows of ``PAYMENT_ROWS_QUERY``; ``applications``: rows of ``APPLICATIONS_QUERY`` for
-    those rows; ``base_currency``: the subsidiary's currency code; ``paid_outside_stripe``: Stripe invoices
-    with an amount paid outside Stripe (``paid_off_stripe``)."""
+    those rows; ``base_currency``: the subsidiary's currency code; ``paid_outside``: Stripe invoices with an
+    amount paid outside Stripe (``mapping.payments.paid_outside_stripe``)."""
     settings = settings or PaymentSettings()
     rows = [r for r in netsuite_rows if r.get("externalid") and scheme_of(str(r["externalid"]))]
     netsuite = _NetSuite(rows, _applications(applications))
@@ -432,7 +423,7 @@ def reconcile_payments(
                                              "version; not compared",
                                f"see the check_failed_records task of {PAYMENTS_FLOW}, which lists it, and update "
                                "the connector")
-    outside = {i["id"]: i for i in paid_outside_stripe if i.get("status") == "paid" and paid_off_stripe(i) > 0}
+    outside = {i["id"]: i for i in paid_outside if paid_outside_stripe(i) > 0}
 
     explained: set[str] = set()
     for charge_id in sorted(moved):

@@ -2,30 +2,44 @@
 
 Objects that changed in Stripe within the last ``settle_seconds`` are left out of the comparison
 (and counted): the hourly flows may not have carried the change yet, so a difference there is not
-yet a mismatch. A NetSuite customer whose Stripe customer is gone from the list is looked up: a
-deleted Stripe customer (NetSuite keeps it, by design) is told apart from one Stripe never had.
+yet a mismatch (a charge is left out with the invoice it pays). A NetSuite customer whose Stripe
+customer is gone from the list is looked up: a deleted Stripe customer (NetSuite keeps it, by
+design) is told apart from one Stripe never had.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from stripe_netsuite.hooks.netsuite import NetSuiteHook
 from stripe_netsuite.hooks.stripe import StripeHook, StripeHookError, StripeNotFoundError, StripeTransientError
 from stripe_netsuite.mapping import external_ids
-from stripe_netsuite.mapping.records import expandable_id
+from stripe_netsuite.mapping.payments import moves_money, paid_amount, paid_outside_stripe
+from stripe_netsuite.mapping.records import UnknownValueError, expandable_id
 from stripe_netsuite.reconcile.customers import CustomerReconciliation, reconcile_customers
 from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY, InvoiceReconciliation, reconcile_invoices
+from stripe_netsuite.reconcile.payments import (
+    APPLICATIONS_QUERY,
+    PAYMENT_ROWS_QUERY,
+    PaymentReconciliation,
+    reconcile_payments,
+    scheme_of,
+)
 from stripe_netsuite.settings import Settings
+from stripe_netsuite.sync.payments import _subsidiary_currency, invoices_paid_by
 
 CUSTOMER_ROWS_QUERY = (  # keyset, like NETSUITE_ROWS_QUERY
     "SELECT id, externalid, entityid, isperson, companyname, firstname, lastname, email, currency "
     "FROM customer WHERE id > {after} ORDER BY id"
 )
 REPORTED_PROBLEMS = 50  # problem lines kept in the XCom summary; the task log has them all
+APPLICATIONS_CHUNK = 500  # payment internal IDs per applications query
+CHARGE_FIELDS = ("id", "object", "status", "captured", "amount", "amount_captured", "currency", "created",
+                 "failure_balance_transaction")  # what the comparison keeps of a charge (a large account's stream through)
 
 
 @dataclass
@@ -37,13 +51,17 @@ class ReconciliationReport:
     customer_rows: list[dict[str, Any]] = field(default_factory=list)
     transaction_rows: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was not compared, and why
+    payments: PaymentReconciliation | None = None  # None: the payments flow is switched off
+    payment_rows: list[dict[str, Any]] = field(default_factory=list)  # PAYMENT_ROWS_QUERY's, with ``applied_to``
 
     @property
     def ok(self) -> bool:
-        return self.customers.ok and (self.invoices is None or self.invoices.ok)
+        return (self.customers.ok and (self.invoices is None or self.invoices.ok)
+                and (self.payments is None or self.payments.ok))
 
     def lines(self) -> list[str]:
-        out = self.customers.lines() + (self.invoices.lines() if self.invoices is not None else []) + self.notes
+        out = (self.customers.lines() + (self.invoices.lines() if self.invoices is not None else [])
+               + (self.payments.lines() if self.payments is not None else []) + self.notes)
         if self.settling:
             out.append(f"changed in Stripe in the last {self.settle_seconds // 60} min, compared on the next run: "
                        f"{len(self.settling)} ({', '.join(self.settling[:10])}{', ...' if len(self.settling) > 10 else ''})")
@@ -51,7 +69,8 @@ class ReconciliationReport:
 
     def problems(self) -> list[str]:
         """Every line that names a difference, each saying what to do (``<Stripe ID>: <what differs> -> <fix>``)."""
-        return self.customers.problems() + (list(self.invoices.problems) if self.invoices is not None else [])
+        return (self.customers.problems() + (list(self.invoices.problems) if self.invoices is not None else [])
+                + (list(self.payments.problems) if self.payments is not None else []))
 
     def summary(self) -> dict[str, Any]:
         """What the reconcile task returns as XCom: counts, and the first problems (never a secret)."""
@@ -63,7 +82,12 @@ class ReconciliationReport:
             "invoices": None if self.invoices is None else {
                 "stripe": self.invoices.stripe_invoices, "netsuite": self.invoices.netsuite_invoices,
                 "matched": self.invoices.matched, "credit_memos_expected": self.invoices.credit_memos_expected,
-                "credit_memos_matched": self.invoices.credit_memos_matched},
+                "credit_memos_matched": self.invoices.credit_memos_matched,
+                "paid_outside_stripe": len(self.invoices.paid_outside_stripe)},
+            "payments": None if self.payments is None else {
+                "stripe": self.payments.stripe_payments, "netsuite": self.payments.netsuite_payments,
+                "matched": self.payments.matched, "failed_debits": self.payments.failed_debits,
+                "refunds_matched": self.payments.refunds_matched, "could_not_apply": self.payments.could_not_apply},
             "problem_count": len(problems),
             "problems": problems[:REPORTED_PROBLEMS],
             "settling": len(self.settling),
@@ -94,10 +118,11 @@ def build_report(
     settle_seconds: int = 0,
     now: float | None = None,
 ) -> ReconciliationReport:
-    """Read both systems and compare them (customers, invoices and their credit memos).
+    """Read both systems and compare them (customers, invoices and their credit memos, payments).
 
     With the customers flow switched off, only the customers NetSuite has (those the invoices flow
-    created) are compared; with the invoices flow off, invoices are not compared.
+    created) are compared; with the invoices or the payments flow off, invoices or payments are not
+    compared (and invoices are compared as the payments flow left them: without Stripe's payments).
     """
     notes: list[str] = []
     settling: set[str] = set()
@@ -105,20 +130,35 @@ def build_report(
         since = int((time.time() if now is None else now) - settle_seconds)
         settling = recently_changed(stripe.list_objects("events", created_gte=since))
     customers, customer_rows = _compare_customers(stripe, netsuite, settings, settling, notes)
+    stripe_payments = _read_charges(stripe, settings, settling) if settings.payments.enabled else None
+    paid_outside: list[dict[str, Any]] = []
     if settings.invoices.enabled:
-        invoices, transaction_rows = _compare_invoices(stripe, netsuite, settings, settling)
+        invoices, transaction_rows = _compare_invoices(stripe, netsuite, settings, settling, stripe_payments,
+                                                       paid_outside)
     else:
         notes.append("invoices flow switched off (invoices.enabled): invoices not compared")
         invoices, transaction_rows = None, []
-    compared = ("cus_", "in_") if invoices is not None else ("cus_",)
+        if stripe_payments is not None:
+            paid_outside = [_outside_fields(i) for i in stripe.list_objects("invoices", status="paid")
+                            if i["id"] not in settling and paid_outside_stripe(i) > 0]
+    if stripe_payments is not None:
+        payments, payment_rows = _compare_payments(netsuite, settings, settling, stripe_payments, paid_outside)
+    else:
+        notes.append("payments flow switched off (payments.enabled): payments not compared")
+        payments, payment_rows = None, []
+    compared = ("cus_",) + (("in_",) if invoices is not None or payments is not None else ()) + (
+        ("ch_", "py_") if payments is not None else ())
+    left_out = settling | (stripe_payments.left_out if stripe_payments is not None else set())
     return ReconciliationReport(
         customers=customers,
         invoices=invoices,
-        settling=sorted(x for x in settling if x.startswith(compared)),
+        settling=sorted(x for x in left_out if x.startswith(compared)),
         settle_seconds=settle_seconds,
         customer_rows=customer_rows,
         transaction_rows=transaction_rows,
         notes=notes,
+        payments=payments,
+        payment_rows=payment_rows,
     )
 
 
@@ -147,12 +187,106 @@ def _compare_customers(stripe: StripeHook, netsuite: NetSuiteHook, settings: Set
     return reconcile_customers(live, compared_rows, deleted_in_stripe=deleted, rewritable=rewritable), rows
 
 
-def _compare_invoices(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings,
-                      settling: set[str]) -> tuple[InvoiceReconciliation, list[dict[str, Any]]]:
-    invoices = (i for i in stripe.list_objects("invoices") if i["id"] not in settling)  # read as compared
+def _compare_invoices(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings, settling: set[str],
+                      payments: _StripePayments | None,
+                      paid_outside: list[dict[str, Any]]) -> tuple[InvoiceReconciliation, list[dict[str, Any]]]:
+    """``paid_outside`` receives the invoices Stripe shows paid outside Stripe, as they stream by."""
+
+    def read() -> Iterator[dict[str, Any]]:  # read as compared
+        for invoice in stripe.list_objects("invoices"):
+            if invoice["id"] in settling:
+                continue
+            if payments is not None and paid_outside_stripe(invoice) > 0:
+                paid_outside.append(_outside_fields(invoice))
+            yield invoice
+
     credit_notes = list(stripe.list_objects("credit_notes"))
     invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in credit_notes}
     credit_notes = [cn for cn in credit_notes if invoice_of_note[cn["id"]] not in settling]
     rows = list(netsuite.suiteql_after(NETSUITE_ROWS_QUERY))
     compared_rows = [r for r in rows if _invoice_of_row(str(r.get("externalid") or ""), invoice_of_note) not in settling]
-    return reconcile_invoices(invoices, credit_notes, compared_rows, settings.invoices), rows
+    if payments is None:
+        return reconcile_invoices(read(), credit_notes, compared_rows, settings.invoices), rows
+    return reconcile_invoices(read(), credit_notes, compared_rows, settings.invoices, payments_synced=True,
+                              pending_debits=payments.pending_debits, out_of_band=settings.payments.out_of_band,
+                              paid_by=payments.paid_by), rows
+
+
+def _outside_fields(invoice: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: invoice.get(key) for key in ("id", "status", "currency", "amount_paid", "amount_paid_off_stripe")} | {
+        "customer": expandable_id(invoice.get("customer"))}
+
+
+@dataclass
+class _StripePayments:
+    """Stripe's side of the payments comparison, read once (the invoices comparison needs its pending debits)."""
+
+    charges: list[dict[str, Any]]
+    invoice_of: dict[str, str]  # charge ID -> the Stripe invoice it pays
+    left_out: set[str]  # charges left out with the invoice they pay (changed within the settle time)
+
+    @property
+    def paid_by(self) -> dict[str, list[str]]:
+        """Invoice ID -> the charges whose payments apply to it in NetSuite (failed debits apply nothing)."""
+        paid: dict[str, list[str]] = defaultdict(list)
+        for charge in self.charges:
+            if charge["id"] in self.invoice_of and charge.get("status") != "failed" and _moves(charge):
+                paid[self.invoice_of[charge["id"]]].append(charge["id"])
+        return paid
+
+    @property
+    def pending_debits(self) -> dict[str, int]:
+        """Invoice ID -> minor units of bank debits Stripe has booked on it but not settled (NetSuite has them applied)."""
+        pending: dict[str, int] = defaultdict(int)
+        for charge in self.charges:
+            if charge.get("status") == "pending" and charge["id"] in self.invoice_of and _moves(charge):
+                pending[self.invoice_of[charge["id"]]] += paid_amount(charge)
+        return pending
+
+
+def _moves(charge: Mapping[str, Any]) -> bool:
+    try:
+        return moves_money(charge)
+    except UnknownValueError:
+        return False  # the payments reconciler reports it
+
+
+def _charge_fields(charge: Mapping[str, Any]) -> dict[str, Any]:
+    """What the comparison keeps of a charge: Stripe's rate of its balance transaction, IDs for the rest."""
+    kept = {key: charge.get(key) for key in CHARGE_FIELDS}
+    txn = charge.get("balance_transaction")
+    kept["balance_transaction"] = ({"id": txn.get("id"), "currency": txn.get("currency"),
+                                    "exchange_rate": txn.get("exchange_rate")} if isinstance(txn, Mapping) else txn)
+    kept["customer"] = expandable_id(charge.get("customer"))
+    kept["payment_intent"] = expandable_id(charge.get("payment_intent"))
+    kept["failure_balance_transaction"] = expandable_id(charge.get("failure_balance_transaction"))
+    return kept
+
+
+def _read_charges(stripe: StripeHook, settings: Settings, settling: set[str]) -> _StripePayments:
+    charges = [_charge_fields(c) for c in stripe.list_objects("charges", expand=("balance_transaction",))
+               if c["id"] not in settling]
+    invoice_of = invoices_paid_by([c for c in charges if _moves(c)], stripe, settings, True)
+    left_out = {c["id"] for c in charges if invoice_of.get(c["id"]) in settling}
+    return _StripePayments([c for c in charges if c["id"] not in left_out], invoice_of, left_out)
+
+
+def _compare_payments(netsuite: NetSuiteHook, settings: Settings, settling: set[str], stripe_side: _StripePayments,
+                      paid_outside: list[dict[str, Any]]) -> tuple[PaymentReconciliation, list[dict[str, Any]]]:
+    rows = list(netsuite.suiteql_after(PAYMENT_ROWS_QUERY))
+    skipped = settling | stripe_side.left_out
+    compared_rows = [r for r in rows if (scheme_of(str(r.get("externalid") or "")) or ("", ""))[1] not in skipped]
+    applications: list[dict[str, Any]] = []
+    ids = sorted({int(r["id"]) for r in compared_rows})
+    for start in range(0, len(ids), APPLICATIONS_CHUNK):
+        chunk = ", ".join(str(x) for x in ids[start:start + APPLICATIONS_CHUNK])
+        applications += netsuite.suiteql(APPLICATIONS_QUERY.format(ids=chunk))
+    applied_to: dict[str, list[str]] = defaultdict(list)
+    for a in applications:
+        applied_to[str(a["doc"])].append(str(a.get("applied_to") or f"internal ID {a.get('applied_to_id')}"))
+    for row in rows:
+        row["applied_to"] = ", ".join(sorted(applied_to.get(str(row["id"]), [])))
+    base_currency = _subsidiary_currency(netsuite, settings) if stripe_side.charges else ""
+    report = reconcile_payments(stripe_side.charges, stripe_side.invoice_of, compared_rows, applications,
+                                base_currency=base_currency, settings=settings.payments, paid_outside=paid_outside)
+    return report, rows
