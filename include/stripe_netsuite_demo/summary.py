@@ -19,6 +19,8 @@ def print_summary() -> bool:
         kind = "person" if row.get("isperson") == "T" else "company"
         print(f"  {row['id']:>11}  {row['externalid']:<20} {name[:24]:<24} {kind:<7} {row.get('email', ''):<30}")
     print_transactions(report.transaction_rows)
+    if report.payments is not None:
+        print_payments(report.payment_rows)
     print("\nReconciliation")
     for line in report.lines():
         print(f"  {line}")
@@ -33,3 +35,17 @@ def print_transactions(rows: list[dict]) -> None:
                             for column in ("foreigntotal", "foreignamountremaining"))
         print(f"  {row['id']:>11}  {row['externalid']:<36} {row['recordtype']:<11} {row['customer']:<20} "
               f"{total:>12} {remaining:>12}")
+
+
+PAYMENT_KINDS = {"CustPymt": "payment", "CustRfnd": "refund", "CustInvc": "invoice"}
+
+
+def print_payments(rows: list[dict]) -> None:
+    """The payments flow's records: customer payments, refunds of failed debits, invoices of standalone payments."""
+    print(f"\nNetSuite payments, refunds and standalone invoices from Stripe ({len(rows)}):")
+    print(f"  {'internal id':>11}  {'external id':<36} {'type':<8} {'customer':<22} {'total':>14}  applied to")
+    for row in rows:
+        total = money(netsuite_amount(row.get("foreigntotal"), row["currency"]), row["currency"])
+        customer = row.get("customer") or f"internal id {row.get('entity', '')}"
+        print(f"  {row['id']:>11}  {row['externalid']:<36} {PAYMENT_KINDS.get(row.get('type'), row.get('type')):<8} "
+              f"{customer:<22} {total:>14}  {row.get('applied_to') or '-'}")
