@@ -597,7 +597,19 @@ def test_a_charge_changed_within_the_settle_time_is_left_out_with_its_records():
     stripe, netsuite = both_systems(events=[{"data": {"object": {"id": "ch_card", "object": "charge"}}}])
     netsuite.payment_rows[0]["foreigntotal"] = "15.00"  # not yet carried by the hourly flow: no difference
     report = build_report(stripe, netsuite, settings_of(), settle_seconds=5400, now=1_700_000_000)
-    assert report.ok and report.settling == ["ch_card"] and report.summary()["payments"]["stripe"] == 1
+    assert report.ok and report.settling == ["ch_card", "in_card"]  # the invoice it pays waits with it
+    assert report.summary()["payments"]["stripe"] == 1 and report.summary()["invoices"]["stripe"] == 2
+
+
+def test_an_invoice_is_left_out_with_a_charge_paying_it():
+    from stripe_netsuite.reconcile.report import build_report
+
+    stripe, netsuite = both_systems(events=[{"data": {"object": {"id": "py_ach", "object": "charge"}}}])
+    del netsuite.payment_rows[1]  # the payments flow has not carried the debit yet: the invoice is still open
+    netsuite.invoice_rows[1]["foreignamountremaining"] = "640.00"
+    report = build_report(stripe, netsuite, settings_of(), settle_seconds=5400, now=1_700_000_000)
+    assert report.ok, report.problems()
+    assert report.settling == ["in_ach", "py_ach"] and report.summary()["invoices"]["stripe"] == 2
 
 
 def test_a_charge_is_left_out_with_the_invoice_it_pays():

@@ -131,6 +131,8 @@ def build_report(
         settling = recently_changed(stripe.list_objects("events", created_gte=since))
     customers, customer_rows = _compare_customers(stripe, netsuite, settings, settling, notes)
     stripe_payments = _read_charges(stripe, settings, settling) if settings.payments.enabled else None
+    if stripe_payments is not None:
+        settling = settling | stripe_payments.left_out
     paid_outside: list[dict[str, Any]] = []
     if settings.invoices.enabled:
         invoices, transaction_rows = _compare_invoices(stripe, netsuite, settings, settling, stripe_payments,
@@ -148,11 +150,10 @@ def build_report(
         payments, payment_rows = None, []
     compared = ("cus_",) + (("in_",) if invoices is not None or payments is not None else ()) + (
         ("ch_", "py_") if payments is not None else ())
-    left_out = settling | (stripe_payments.left_out if stripe_payments is not None else set())
     return ReconciliationReport(
         customers=customers,
         invoices=invoices,
-        settling=sorted(x for x in left_out if x.startswith(compared)),
+        settling=sorted(x for x in settling if x.startswith(compared)),
         settle_seconds=settle_seconds,
         customer_rows=customer_rows,
         transaction_rows=transaction_rows,
@@ -223,7 +224,9 @@ class _StripePayments:
 
     charges: list[dict[str, Any]]
     invoice_of: dict[str, str]  # charge ID -> the Stripe invoice it pays
-    left_out: set[str]  # charges left out with the invoice they pay (changed within the settle time)
+    # left out with what changed within the settle time: a charge with the invoice it pays, and an invoice with a
+    # charge paying it (the payments flow may not have carried the charge yet)
+    left_out: set[str]
 
     @property
     def paid_by(self) -> dict[str, list[str]]:
@@ -264,18 +267,17 @@ def _charge_fields(charge: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _read_charges(stripe: StripeHook, settings: Settings, settling: set[str]) -> _StripePayments:
-    charges = [_charge_fields(c) for c in stripe.list_objects("charges", expand=("balance_transaction",))
-               if c["id"] not in settling]
+    charges = [_charge_fields(c) for c in stripe.list_objects("charges", expand=("balance_transaction",))]
     invoice_of = invoices_paid_by([c for c in charges if _moves(c)], stripe, settings, True)
     left_out = {c["id"] for c in charges if invoice_of.get(c["id"]) in settling}
-    return _StripePayments([c for c in charges if c["id"] not in left_out], invoice_of, left_out)
+    left_out |= {invoice_of[c["id"]] for c in charges if c["id"] in settling and c["id"] in invoice_of}
+    return _StripePayments([c for c in charges if c["id"] not in settling | left_out], invoice_of, left_out)
 
 
 def _compare_payments(netsuite: NetSuiteHook, settings: Settings, settling: set[str], stripe_side: _StripePayments,
                       paid_outside: list[dict[str, Any]]) -> tuple[PaymentReconciliation, list[dict[str, Any]]]:
     rows = list(netsuite.suiteql_after(PAYMENT_ROWS_QUERY))
-    skipped = settling | stripe_side.left_out
-    compared_rows = [r for r in rows if (scheme_of(str(r.get("externalid") or "")) or ("", ""))[1] not in skipped]
+    compared_rows = [r for r in rows if (scheme_of(str(r.get("externalid") or "")) or ("", ""))[1] not in settling]
     applications: list[dict[str, Any]] = []
     ids = sorted({int(r["id"]) for r in compared_rows})
     for start in range(0, len(ids), APPLICATIONS_CHUNK):
