@@ -37,7 +37,8 @@ class CustomersFlow:
             return None
         return SourceObject(dict(obj), deleted=event.get("type") == "customer.deleted")
 
-    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool,
+                run_cache: dict[str, Any]) -> Prepared:
         return Prepared(sources, CustomerContext(currency_ids=netsuite.currency_ids()))
 
     def map(self, source: SourceObject, context: CustomerContext, settings: Settings) -> NeutralRecord | None:

@@ -111,6 +111,7 @@ class FlowEngine:
         self.force_rewrite = False
         self.references = InternalIdResolver(netsuite)  # one per run: lookups are cached for the run
         self.ids_chosen_by_user = False
+        self.run_cache: dict[str, Any] = {}  # the flow's, for the run (FlowSpec.prepare)
 
     # -- extract ----------------------------------------------------------------------------
 
@@ -283,7 +284,7 @@ class FlowEngine:
     def _process(self, sources: list[SourceObject], listed: bool, summary: SyncSummary) -> None:
         """Prepare, map and load one set of sources (a whole event run, or one chunk of a listing)."""
         prepared = self.flow.prepare(sources, stripe=self.stripe, netsuite=self.netsuite, settings=self.settings,
-                                     listed=listed)
+                                     listed=listed, run_cache=self.run_cache)
         for kind, count in prepared.dependencies_written.items():
             summary.dependencies_written[kind] = summary.dependencies_written.get(kind, 0) + count
         for stripe_id, (code, message) in prepared.failures.items():

@@ -78,11 +78,13 @@ class FlowSpec(Protocol):
 
     def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | None: ...
 
-    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool,
+                run_cache: dict[str, Any]) -> Prepared:
         """Complete the sources (I/O allowed) and build what the pure mapping needs.
 
         ``listed``: the sources come from listing Stripe by ``created`` (first run, backfill),
-        not from events."""
+        not from events. ``run_cache``: kept by the engine for the whole run, across a listing's chunks
+        (e.g. Stripe pages a later chunk would read again)."""
         ...
 
     def map(

@@ -76,7 +76,8 @@ class InvoicesFlow:
 
     # -- prepare ----------------------------------------------------------------------------
 
-    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool,
+                run_cache: dict[str, Any]) -> Prepared:
         dependencies = Dependencies(stripe=stripe, netsuite=netsuite, settings=settings)
         invoices = self._complete(sources, stripe, settings, dependencies)
         finalized = [inv for inv in invoices if inv.get("status") in FINALIZED and inv["id"] not in dependencies.failed]

@@ -85,7 +85,8 @@ class PaymentsFlow:
 
     # -- prepare ----------------------------------------------------------------------------
 
-    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool) -> Prepared:
+    def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool,
+                run_cache: dict[str, Any]) -> Prepared:
         dependencies = Dependencies(stripe=stripe, netsuite=netsuite, settings=settings)
         charges = self._complete([s.data for s in sources if s.data.get("object") == "charge"], stripe, dependencies)
         recording = settings.payments.out_of_band == "record"
@@ -98,7 +99,8 @@ class PaymentsFlow:
             except MappingError:
                 pass  # map() raises it again, and the engine queues the charge with its message
         currency_ids = netsuite.currency_ids()
-        invoice_of = invoices_paid_by(writing, stripe, settings, listed)
+        invoice_of = invoices_paid_by(writing, stripe, settings, listed,
+                                      run_cache.setdefault("invoice_payments", InvoicePaymentIndex()))
         self._ensure_customers(writing, paid_elsewhere, dependencies, currency_ids)
         invoices_needed: dict[str, list[str]] = defaultdict(list)
         for charge in writing:
@@ -166,35 +168,72 @@ class PaymentsFlow:
             dependencies.write({guest: record}, {guest: guests}, "guest customer")
 
 
-def invoices_paid_by(charges: list[dict[str, Any]], stripe, settings: Settings, listed: bool) -> dict[str, str]:
+class InvoicePaymentIndex:
+    """The invoice payments one listing run has read (payment intent or charge -> invoice), and the ``created``
+    range read, so each chunk reads only what its window adds to the chunks before it.
+
+    A listing comes newest first, so windows move back in time: what is newer than a chunk's newest charge is
+    dropped (an invoice payment is made before its charge), and memory stays one lookback window."""
+
+    def __init__(self) -> None:
+        self.covered: tuple[int, int] | None = None  # [from, until) of ``created`` read
+        self.invoice_of: dict[str, tuple[str, int]] = {}  # payment intent or charge ID -> (invoice, created)
+
+    def _read(self, stripe, start: int, end: int) -> None:
+        for invoice_payment in stripe.list_objects("invoice_payments", created_gte=start, created_lt=end):
+            payment = invoice_payment.get("payment") or {}
+            entry = (expandable_id(invoice_payment["invoice"]), int(invoice_payment.get("created") or 0))
+            for key in (expandable_id(payment.get("payment_intent")), expandable_id(payment.get("charge"))):
+                if key:
+                    self.invoice_of[key] = entry
+
+    def cover(self, stripe, start: int, end: int) -> None:
+        """Make sure [start, end) is read, reading only what is not yet."""
+        if self.covered is None:
+            self._read(stripe, start, end)
+            self.covered = (start, end)
+            return
+        low, high = self.covered
+        if start < low:
+            self._read(stripe, start, low)
+        if end > high:
+            self._read(stripe, high, end)
+        self.covered = (min(start, low), max(end, high))
+
+    def forget_after(self, moment: int) -> None:
+        """Drop what was created at or after ``moment``: no older charge can be paid through it."""
+        if self.covered is None or self.covered[1] <= moment:
+            return
+        self.invoice_of = {key: entry for key, entry in self.invoice_of.items() if entry[1] < moment}
+        self.covered = (min(self.covered[0], moment), moment)
+
+
+def invoices_paid_by(charges: list[dict[str, Any]], stripe, settings: Settings, listed: bool,
+                     index: InvoicePaymentIndex | None = None) -> dict[str, str]:
     """Charge ID -> the invoice it pays, from Stripe's invoice payments (the flow and the reconciliation ask here).
 
     A listing chunk reads, in pages, the invoice payments created from ``invoice_lookback_days`` before its
     oldest charge (an invoice payment is made when its invoice is finalized or a payment attached, before the
-    charge); charges not found there, and those of an event run, are asked one by one."""
-    by_intent = {expandable_id(c.get("payment_intent")): c["id"] for c in charges if c.get("payment_intent")}
+    charge), keeping them in ``index`` for the run's next chunks; charges not found there, and those of an
+    event run, are asked one by one."""
     found: dict[str, str] = {}
-
-    def note(invoice_payment: Mapping[str, Any]) -> None:
-        payment = invoice_payment.get("payment") or {}
-        intent, charge = expandable_id(payment.get("payment_intent")), expandable_id(payment.get("charge"))
-        charge_id = by_intent.get(intent) or (charge if charge in ids else None)
-        if charge_id:
-            found[charge_id] = expandable_id(invoice_payment["invoice"])
-
-    ids = {c["id"] for c in charges}
     if listed and len(charges) > PER_CHARGE_LOOKUP_MAX:
+        index = index if index is not None else InvoicePaymentIndex()
         oldest = min(int(c["created"]) for c in charges)
         newest = max(int(c["created"]) for c in charges)
-        for invoice_payment in stripe.list_objects(
-                "invoice_payments", created_gte=oldest - settings.payments.invoice_lookback_days * 86400,
-                created_lt=newest + 1):
-            note(invoice_payment)
-    for intent, charge_id in by_intent.items():
-        if charge_id not in found:
+        index.forget_after(newest + 1)
+        index.cover(stripe, oldest - settings.payments.invoice_lookback_days * 86400, newest + 1)
+        for charge in charges:
+            entry = index.invoice_of.get(expandable_id(charge.get("payment_intent")) or "") or \
+                index.invoice_of.get(charge["id"])
+            if entry:
+                found[charge["id"]] = entry[0]
+    for charge in charges:
+        intent = expandable_id(charge.get("payment_intent"))
+        if intent and charge["id"] not in found:
             for invoice_payment in stripe.list_objects(
                     "invoice_payments", payment={"type": "payment_intent", "payment_intent": intent}):
-                note(invoice_payment)
+                found[charge["id"]] = expandable_id(invoice_payment["invoice"])
     return found
 
 
