@@ -233,7 +233,7 @@ class StagedFlow(CustomersFlow):
 
     name = "staged"
 
-    def prepare(self, sources, *, stripe, netsuite, settings, listed):
+    def prepare(self, sources, *, stripe, netsuite, settings, listed, run_cache):
         from stripe_netsuite.sync.flow import Prepared
 
         failures = {s.stripe_id: ("DEPENDENCY", "its customer could not be created") for s in sources
