@@ -255,7 +255,8 @@ def test_a_hand_edit_the_report_names_is_repaired_by_following_its_line(dagbag, 
     settings = tmp_path / "settings.yaml"
     settings.write_text("reconciliation:\n  settle_minutes: 0\n")
     monkeypatch.setenv("STRIPE_NETSUITE_SETTINGS", str(settings))
-    assert run_dag(dagbag, CUSTOMERS).state == "success" and run_dag(dagbag, INVOICES).state == "success"
+    for dag_id in (CUSTOMERS, INVOICES, "stripe_payments_to_netsuite"):
+        assert run_dag(dagbag, dag_id).state == "success"
     target = next(c for c in live_customers(stripe_client(connections[0].url)) if c.get("email"))
     internal_id = netsuite_customers()[target["id"]]["id"]
     NetSuiteHook().rest.request("PATCH", f"/record/v1/customer/{internal_id}",

@@ -36,7 +36,7 @@ PAYMENTS_QUERY = (
     "SELECT t.externalid, t.recordtype, t.foreigntotal, t.exchangerate, cur.symbol AS currency, "
     "i.externalid AS applied_to, l.foreignamount AS applied FROM transaction t JOIN currency cur ON cur.id = t.currency "
     "LEFT JOIN nexttransactionlinelink l ON l.nextdoc = t.id LEFT JOIN transaction i ON i.id = l.previousdoc "
-    "WHERE t.recordtype IN ('customerPayment', 'customerRefund') ORDER BY t.externalid"
+    "WHERE t.recordtype IN ('customerpayment', 'customerrefund') ORDER BY t.externalid"
 )
 
 
@@ -77,7 +77,7 @@ def assert_every_payment_once_and_invoices_agree(url: str) -> dict[str, tuple]:
     what Stripe still expects (a pending bank debit is applied in NetSuite while Stripe waits for it)."""
     payments = netsuite_payments()
     charges = [c for c in stripe_charges(url) if moves_money(c)]
-    assert {external_ids.payment(c["id"]) for c in charges} == {k for k, v in payments.items() if v[0] == "customerPayment"}
+    assert {external_ids.payment(c["id"]) for c in charges} == {k for k, v in payments.items() if v[0] == "customerpayment"}
     pending: Counter = Counter()
     for charge in charges:
         record_type, total, currency, _rate, _applied = payments[charge["id"]]

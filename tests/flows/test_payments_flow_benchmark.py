@@ -41,7 +41,7 @@ from tests.fixtures.sandboxes import netsuite_conn, netsuite_sandbox_cmd, start_
 SMALL = 1000
 LARGE = int(os.environ.get("STRIPE_NETSUITE_BENCH_PAYMENTS_LARGE") or 0)
 TRACE = os.environ.get("STRIPE_NETSUITE_BENCH_TRACEMALLOC", "1") != "0"
-PAYMENTS_QUERY = "SELECT externalid FROM transaction WHERE recordtype = 'customerPayment'"
+PAYMENTS_QUERY = "SELECT externalid FROM transaction WHERE recordtype = 'customerpayment'"
 
 _figures: dict[int, dict] = {}  # invoices -> the figures of this session's run
 

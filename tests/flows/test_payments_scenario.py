@@ -97,7 +97,7 @@ def test_every_way_of_paying_lands_once_on_the_right_record(dagbag, payments):
     (failed,) = cases["ach_failed"]
     assert failed["status"] == "failed" and netsuite[failed["id"]][4] is None  # unapplied: the invoice is open
     refund = netsuite[external_ids.failed_payment_refund(failed["id"])]
-    assert refund[0] == "customerRefund" and refund[4] == (failed["id"], refund[1])
+    assert refund[0] == "customerrefund" and refund[4] == (failed["id"], refund[1])
     assert netsuite_remaining()[failed["invoice"]] == Decimal(failed["amount"]) / 100
 
     assert all(c["status"] == "failed" and c["id"] not in netsuite for c in cases["declined"])

@@ -1,7 +1,9 @@
 """How every reliability case ends: the NetSuite ledger as one clean sync of the same Stripe state leaves it.
 
 ``assert_ledger_clean`` checks, against the sandboxes the connections point at:
-- the reconciliation report is clean (nothing missing, nothing extra, totals and memos equal);
+- the reconciliation report over the flows the reliability cases run (``FLOW_DAGS``: customers and
+  invoices; the payments flow has its own flow and ledger tests) is clean (nothing missing, nothing
+  extra, totals and memos equal);
 - no external ID is held by two NetSuite records (customers, items, transactions);
 - every transaction has as many lines as the same Stripe state gives in a clean run: a clean run
   syncs Stripe into a fresh NetSuite sandbox and the counts are compared record by record.
@@ -44,7 +46,9 @@ def reconciliation_problems() -> list[str]:
     from stripe_netsuite.reconcile.report import build_report
     from stripe_netsuite.settings import load_settings
 
-    report = build_report(StripeHook(), NetSuiteHook(), load_settings())
+    settings = load_settings()
+    settings = settings.model_copy(update={"payments": settings.payments.model_copy(update={"enabled": False})})
+    report = build_report(StripeHook(), NetSuiteHook(), settings)
     return [] if report.ok else report.lines()
 
 

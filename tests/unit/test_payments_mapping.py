@@ -227,3 +227,14 @@ def test_with_the_setting_it_is_recorded_to_the_configured_account():
 def test_recording_outside_payments_needs_an_account():
     with pytest.raises(ValueError, match="out_of_band_account"):
         Settings.model_validate({"payments": {"out_of_band": "record"}})
+
+
+def test_a_failed_debit_without_an_invoice_zeroes_its_own_invoice_under_the_setting():
+    settings = Settings.model_validate({"payments": {"standalone_charges": "invoice"}})
+    failed = charge(2500, id="py_1", status="failed", failure_code="account_closed", failure_message="Closed.",
+                    failure_balance_transaction={"id": "txn_f", "created": NOON_UTC + 86400})
+    (invoice,), (payment,), (refund,) = map_charge(failed, CONTEXT, settings)
+    assert invoice.external_id == "in-py_1" and invoice.fields["item"]["items"][0]["amount"] == Decimal("0.00")
+    assert invoice.fields["memo"].endswith("(zeroed: the payment failed)")
+    assert payment.fields["apply"]["items"] == [{"doc": InternalIdRef("in-py_1"), "apply": False}]
+    assert refund.external_id == "rf-py_1"

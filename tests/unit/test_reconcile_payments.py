@@ -354,7 +354,7 @@ def standalone_set():
                       failure_balance_transaction={"id": "txn_f", "created": 1_700_100_000})]
     rows = [row("in-ch_direct", "75.00", customer="cus_4", internal_id="1", kind="CustInvc"),
             row("ch_direct", "75.00", customer="cus_4", internal_id="2"),
-            row("in-py_direct_failed", "20.00", customer="cus_4", internal_id="3", kind="CustInvc"),
+            row("in-py_direct_failed", "0.00", customer="cus_4", internal_id="3", kind="CustInvc"),
             row("py_direct_failed", "20.00", customer="cus_4", internal_id="4"),
             row("rf-py_direct_failed", "20.00", customer="cus_4", internal_id="5", kind="CustRfnd")]
     links = [link("2", "in-ch_direct", "75.00"), link("5", "py_direct_failed", "20.00")]

@@ -38,7 +38,7 @@ def _transaction_rows(record, ctx) -> list[dict[str, Any]]:
         "id": record.id,
         "tranid": b.get("tranId"),
         "type": TYPE_CODE[t],
-        "recordtype": t,
+        "recordtype": t.lower(),  # SuiteQL answers SuiteScript's record type IDs: 'creditmemo', 'customerpayment'
         "externalid": record.external_id,
         "entity": ref_id(b.get("entity") or b.get("customer")),
         "subsidiary": ref_id(b.get("subsidiary")),

@@ -32,6 +32,7 @@ CUSTOMER_PAYMENT = "customerPayment"
 CUSTOMER_REFUND = "customerRefund"
 INVOICE = "invoice"
 STATUSES = ("succeeded", "pending", "failed")
+COULD_NOT_APPLY_MEMO = "Stripe Payment Error: could not apply"  # how a payment's memo starts when NetSuite refused it
 _MAX_MEMO = 999
 
 
@@ -126,7 +127,7 @@ class _ChargeMapper:
             memo += f". Payment without an invoice. Stripe description: {description}" if description else \
                 ". Payment without an invoice"
         elif unapplied:
-            memo = (f"Stripe Payment Error: could not apply to invoice {invoice_id}: NetSuite shows it paid. "
+            memo = (f"{COULD_NOT_APPLY_MEMO} to invoice {invoice_id}: NetSuite shows it paid. "
                     f"{self.money(unapplied)} {self.currency} left unapplied. {memo}")
         else:
             memo += f" for invoice {invoice_id}"
@@ -170,14 +171,18 @@ class _ChargeMapper:
 
     def standalone_invoice(self) -> NeutralRecord:
         """A one-line invoice of the configured item for a payment without an invoice (the connector's "create
-        invoices for payments"): the payment then pays it instead of sitting as the customer's credit."""
+        invoices for payments"): the payment then pays it instead of sitting as the customer's credit. Zeroed
+        when the debit failed: nothing is owed for a payment that never arrived."""
         description = self.charge.get("description") or f"Stripe payment {self.id}"
+        failed = self.charge.get("status") == "failed"
+        amount = self.money(0 if failed else paid_amount(self.charge))
+        memo = f"Stripe: {self.id}. Invoice for a payment without one" + (
+            " (zeroed: the payment failed)" if failed else "")
         fields = {
             **self.header(int(self.charge["created"])),
-            "memo": f"Stripe: {self.id}. Invoice for a payment without one"[:_MAX_MEMO],
+            "memo": memo[:_MAX_MEMO],
             "item": {"items": [{"item": record_ref(self.settings.payments.standalone_item), "quantity": 1,
-                                "rate": self.money(paid_amount(self.charge)),
-                                "amount": self.money(paid_amount(self.charge)), "description": description[:999]}]},
+                                "rate": amount, "amount": amount, "description": description[:999]}]},
         }
         fields["entity"] = fields.pop("customer")
         return NeutralRecord(INVOICE, external_ids.payment_invoice(self.id), fields, source_id=self.id)

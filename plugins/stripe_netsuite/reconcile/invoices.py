@@ -59,9 +59,15 @@ from stripe_netsuite.settings import InvoiceSettings
 NETSUITE_ROWS_QUERY = (
     "SELECT t.id, t.externalid, t.recordtype, t.foreigntotal, t.foreignamountremaining, cur.symbol AS currency, "
     "cus.externalid AS customer FROM transaction t JOIN currency cur ON cur.id = t.currency "
-    "JOIN customer cus ON cus.id = t.entity WHERE t.recordtype IN ('invoice', 'creditMemo') AND t.id > {after} "
+    "JOIN customer cus ON cus.id = t.entity WHERE t.type IN ('CustInvc', 'CustCred') AND t.id > {after} "
     "ORDER BY t.id"
 )  # a keyset query: NetSuiteHook.suiteql_after reads every row, past SuiteQL's 100,000-row cap
+
+
+def _is(row: Mapping[str, Any], record_type: str) -> bool:
+    """Whether a SuiteQL row is of a record type. NetSuite answers SuiteScript's lower-case IDs ('creditmemo');
+    compared without case, so rows built in camelCase (the REST record names) read the same."""
+    return str(row.get("recordtype") or "").lower() == record_type
 
 
 @dataclass
@@ -177,7 +183,7 @@ def reconcile_invoices(
     rows = [r for r in netsuite_rows if r.get("externalid")]  # records made by hand are not Stripe's
     counts = Counter(r["externalid"] for r in rows)
     by_id = {r["externalid"]: r for r in rows}
-    ns_invoices = {x: r for x, r in by_id.items() if r["recordtype"] == "invoice" and external_ids.is_invoice(x)}
+    ns_invoices = {x: r for x, r in by_id.items() if _is(r, "invoice") and external_ids.is_invoice(x)}
     report = InvoiceReconciliation(stripe_invoices=len(invoices), netsuite_invoices=len(ns_invoices))
     shared = {x for x, n in counts.items() if n > 1}
     shared_ids: dict[str, list[Any]] = defaultdict(list)
@@ -257,7 +263,7 @@ def reconcile_invoices(
         for memo_id, total in _expected_memos(inv, notes_by_invoice.get(invoice_id, []), settings).items():
             report.credit_memos_expected += 1
             memo = by_id.get(memo_id)
-            if memo is None or memo["recordtype"] != "creditMemo":
+            if memo is None or not _is(memo, "creditmemo"):
                 report.problems.append(difference(
                     memo_id, f"credit memo for {invoice_id} missing in NetSuite (Stripe {money(amount(total), currency)}"
                              ")", load(INVOICES_FLOW, invoice_id)))

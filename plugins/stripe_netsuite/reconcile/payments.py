@@ -40,7 +40,13 @@ from typing import Any
 
 from stripe_netsuite.mapping import external_ids
 from stripe_netsuite.mapping.money import to_decimal
-from stripe_netsuite.mapping.payments import moves_money, paid_amount, paid_outside_stripe, stripe_rate
+from stripe_netsuite.mapping.payments import (
+    COULD_NOT_APPLY_MEMO,
+    moves_money,
+    paid_amount,
+    paid_outside_stripe,
+    stripe_rate,
+)
 from stripe_netsuite.mapping.records import UnknownValueError, expandable_id
 from stripe_netsuite.reconcile.lines import (
     PAYMENTS_FLOW,
@@ -70,7 +76,7 @@ APPLICATIONS_QUERY = (
 )  # what each payment (or refund) applies to: ``ids`` are their internal IDs, a few hundred per query
 
 # The memo mapping/payments.py gives a payment that found its invoice already paid in NetSuite.
-COULD_NOT_APPLY = "Stripe Payment Error: could not apply"
+COULD_NOT_APPLY = COULD_NOT_APPLY_MEMO
 
 
 def _prefix(scheme: Callable[[str], str], sample: str) -> str:
@@ -278,8 +284,8 @@ class _Reconciler:
             self.problem(charge_id, "; ".join(differences), rewrite(PAYMENTS_FLOW, charge_id))
         if failed:
             self.failure_refund(charge_id, customer, currency, amount)
-        if has_own_invoice:
-            self.standalone_invoice(charge_id, own_invoice, currency, amount)
+        if has_own_invoice:  # zeroed when the debit failed: nothing is owed for a payment that never arrived
+            self.standalone_invoice(charge_id, own_invoice, currency, Decimal(0) if failed else amount)
         if len(self.report.problems) == problems_before:
             self.report.matched += 1
 

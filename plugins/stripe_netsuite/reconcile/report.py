@@ -30,7 +30,7 @@ from stripe_netsuite.reconcile.payments import (
     scheme_of,
 )
 from stripe_netsuite.settings import Settings
-from stripe_netsuite.sync.payments import _subsidiary_currency, invoices_paid_by
+from stripe_netsuite.sync.payments import invoices_paid_by, subsidiary_currency
 
 CUSTOMER_ROWS_QUERY = (  # keyset, like NETSUITE_ROWS_QUERY
     "SELECT id, externalid, entityid, isperson, companyname, firstname, lastname, email, currency "
@@ -288,7 +288,7 @@ def _compare_payments(netsuite: NetSuiteHook, settings: Settings, settling: set[
         applied_to[str(a["doc"])].append(str(a.get("applied_to") or f"internal ID {a.get('applied_to_id')}"))
     for row in rows:
         row["applied_to"] = ", ".join(sorted(applied_to.get(str(row["id"]), [])))
-    base_currency = _subsidiary_currency(netsuite, settings) if stripe_side.charges else ""
+    base_currency = subsidiary_currency(netsuite, settings) if stripe_side.charges else ""
     report = reconcile_payments(stripe_side.charges, stripe_side.invoice_of, compared_rows, applications,
                                 base_currency=base_currency, settings=settings.payments, paid_outside=paid_outside)
     return report, rows

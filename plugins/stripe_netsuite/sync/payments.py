@@ -121,7 +121,7 @@ class PaymentsFlow:
             applicable = _applicable(netsuite, [c for c in paying if c["id"] not in dependencies.failed], invoice_of)
         context = PaymentContext(
             currency_ids=currency_ids,
-            base_currency=_subsidiary_currency(netsuite, settings),
+            base_currency=subsidiary_currency(netsuite, settings),
             invoice_of=invoice_of,
             applicable=applicable,
         )
@@ -250,7 +250,7 @@ def _customer_from_charge(charge: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _subsidiary_currency(netsuite, settings: Settings) -> str:
+def subsidiary_currency(netsuite, settings: Settings) -> str:
     """The currency code of the subsidiary the connector books to (the base of every exchange rate)."""
     rows = list(netsuite.suiteql(
         "SELECT cur.symbol AS symbol FROM subsidiary s JOIN currency cur ON cur.id = s.currency "
