@@ -109,7 +109,8 @@ def last_reconciliation(dag_id: str) -> str:
     return (
         f"customers {customers['matched']}/{customers['stripe']} matched, invoices {invoices['matched']}/"
         f"{invoices['stripe']}, credit memos {invoices['credit_memos_matched']}/{invoices['credit_memos_expected']}, "
-        f"{summary['problem_count']} differences, {summary['settling']} left to settle"
+        + (f"payments {payments['matched']}/{payments['stripe']}, " if (payments := summary.get("payments")) else "")
+        + f"{summary['problem_count']} differences, {summary['settling']} left to settle"
     )
 
 
