@@ -22,7 +22,11 @@ from stripe_netsuite.hooks.netsuite_errors import (
 from stripe_netsuite.hooks.netsuite_retry import airflow_retry_note, call_with_retries
 
 SUITEQL_PAGE_MAX = 1000
-_KEYED_SUBLISTS = frozenset({"apply"})
+# Sublists the connector sends whose lines NetSuite matches by a key (apply: by ``doc``), so a write merges
+# them into the stored lines: REST leaves them out of ``?replace=``, SOAP sends them ``replaceAll="false"``
+# (``netsuite_soap``). A re-write of a credit memo or payment then changes only the documents it names
+# (``{"doc": X, "apply": false}`` unapplies X) and never drops an application made elsewhere.
+KEYED_SUBLISTS = frozenset({"apply"})
 BATCH_MAX = 100
 _COLLECTION = "application/vnd.oracle.resource+json; type=collection"
 _JOB_LOCATION = re.compile(r"(/services/rest/async/v1/job/[A-Za-z0-9_-]+)")
@@ -98,7 +102,7 @@ class RestTransport:
         Apply sublists are keyed by the document and stay merged: a line says apply true or false.
         """
         names = sorted({name for body in bodies for name, value in body.items()
-                        if isinstance(value, dict) and "items" in value and name not in _KEYED_SUBLISTS})
+                        if isinstance(value, dict) and "items" in value and name not in KEYED_SUBLISTS})
         return {"replace": ",".join(names)} if names else {}
 
     def upsert(self, record_type: str, external_id: str, fields: dict[str, Any], source_id: str = "") -> str:

@@ -6,6 +6,18 @@ converted by walking the WSDL's own types, so one converter serves every record 
 ``long``, as in ``applyList.apply.doc``), a REST sublist ``{"items": [...]}`` its SOAP list,
 ``custentity*``/``custbody*``/``custcol*`` fields a ``customFieldList``, Decimals exact strings.
 Authentication is TBA (``tokenPassport`` on every request); NetSuite has no OAuth 2.0 for SOAP.
+
+Sublists and ``replaceAll`` (Oracle, "Updating Sublists in SOAP Web Services",
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_N3441570.html): on a keyed
+sublist (``applyList``, key ``doc``) "replaceAll = TRUE: The existing sublist is replaced with the
+sublist submitted ... Lines that do not match the newly submitted lines are removed", and "The
+default value for the replaceAll attribute is TRUE"; "replaceAll = FALSE: Lines in the existing
+sublist are selectively updated ... Lines that do not match the newly submitted lines are
+preserved." The connector sends a credit memo's or payment's own line only, so its keyed lists
+(``netsuite_rest.KEYED_SUBLISTS``: ``apply``) go ``replaceAll="false"``, as REST leaves them out of
+``?replace=``: a re-write never drops an application it did not name, and a line with ``apply``
+false still unapplies its document. Every other list (``itemList``...) goes ``replaceAll="true"``:
+a re-written invoice has exactly the lines sent.
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ from stripe_netsuite.hooks.netsuite_errors import (
     RecordError,
     unreachable,
 )
+from stripe_netsuite.hooks.netsuite_rest import KEYED_SUBLISTS
 from stripe_netsuite.hooks.netsuite_retry import call_with_retries
 from stripe_netsuite.hooks.netsuite_soap_countries import SOAP_COUNTRY
 from stripe_netsuite.mapping.records import NeutralRecord
@@ -71,6 +84,8 @@ SOAP_NAMES = {
     "cashBack": "cashBackList", "line": "lineList", "addressBook": "addressbookList",
     "addressBookAddress": "addressbookAddress",
 }
+# SOAP lists sent replaceAll="false" (merged by their key), the same sublists REST leaves out of ?replace=.
+KEYED_LISTS = frozenset(SOAP_NAMES.get(name, name) for name in KEYED_SUBLISTS)
 _CUSTOM_PREFIXES = ("custentity", "custbody", "custcol", "custitem")
 # Faults worth retrying: the concurrency limit, and NetSuite's catch-all server error (as REST 5xx).
 _TRANSIENT_MARKERS = ("WS_REQUEST_BLOCKED", "WS_CONCUR_SESSION_DISALLWD", "ExceededConcurrentRequestLimit",
@@ -149,19 +164,20 @@ class SoapTransport:
             element = elements.get(soap_name)
             if element is None:
                 raise NetSuiteError(f"{where}: field {name!r} has no SOAP counterpart on {xsd_type.name}")
-            values[soap_name] = self._value(element.type, value, f"{where}.{name}")
+            values[soap_name] = self._value(element.type, value, f"{where}.{name}",
+                                            replace_all=soap_name not in KEYED_LISTS)
         if custom:
             values["customFieldList"] = self._type(self._core, "CustomFieldList")(customField=custom)
         return values
 
-    def _value(self, xsd_type, value: Any, where: str) -> Any:
+    def _value(self, xsd_type, value: Any, where: str, *, replace_all: bool = True) -> Any:
         type_name = getattr(xsd_type, "name", "") or ""
         if type_name == "RecordRef" and isinstance(value, dict):
             return self.record_ref(value)
         if isinstance(value, dict) and "items" in value and isinstance(xsd_type, ComplexType):
             ((item_name, item_element),) = [(n, e) for n, e in xsd_type.elements]
             items = [self._complex(item_element.type, item, where) for item in value["items"]]
-            return xsd_type(**{item_name: [item_element.type(**i) for i in items]}, replaceAll=True)
+            return xsd_type(**{item_name: [item_element.type(**i) for i in items]}, replaceAll=replace_all)
         if isinstance(value, dict) and isinstance(xsd_type, ComplexType):
             return xsd_type(**self._complex(xsd_type, value, where))
         if isinstance(value, dict) and "id" in value:  # a long internal ID, e.g. applyList.apply.doc
