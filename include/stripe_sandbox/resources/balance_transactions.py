@@ -3,7 +3,9 @@
 Sign convention (Stripe's): ``amount`` is positive when money comes in (a charge, a won dispute)
 and negative when it goes out (a refund, a dispute withdrawal, a payout); ``net = amount - fee``.
 Amounts are in the settlement currency (USD) with ``exchange_rate`` set when the charge was in
-another currency. Types / reporting categories: ``charge``/``charge``, ``refund``/``refund``,
+another currency: charges and refunds at the fixed rate (``billing/fx.py``), dispute withdrawals and
+reinstatements at the rate of their own day (``fx.convert_on``; Stripe converts disputes "at the
+current exchange rate", docs.stripe.com/currencies/disputes-refunds). Types / reporting categories: ``charge``/``charge``, ``refund``/``refund``,
 ``adjustment``/``dispute`` (withdrawal), ``adjustment``/``dispute_reversal`` (won dispute),
 ``payout``/``payout``; ACH Direct Debit: ``payment``/``charge`` (created pending when the payment is
 confirmed, so ``expand[]=balance_transaction`` works on a pending charge), ``payment_failure_refund``/
@@ -110,7 +112,10 @@ class BalanceTransactions(Resource):
                             available_on=ctx.now)
 
     def for_dispute(self, dispute: dict, ctx: WriteContext, *, reversal: bool) -> dict:
-        settled, rate = fx.convert(dispute["amount"], dispute["currency"])
+        """The withdrawal (or, ``reversal``, the reinstatement) of a dispute, converted at the rate of the
+        day it happens (``fx.convert_on``), not the charge's: each of a dispute's balance transactions
+        carries its own ``exchange_rate``, so a won dispute on a converted charge can leave a difference."""
+        settled, rate = fx.convert_on(dispute["amount"], dispute["currency"], ctx.now)
         fee = -fees.DISPUTE_FEE if reversal else fees.DISPUTE_FEE
         label = "Chargeback reversal" if reversal else "Chargeback withdrawal"
         details = [fees.fee_detail(fee, fx.SETTLEMENT_CURRENCY, "Dispute fee")]
