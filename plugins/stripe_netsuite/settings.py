@@ -162,6 +162,22 @@ class PaymentSettings(_Section):
         return self
 
 
+class RefundSettings(_Section):
+    enabled: bool = True
+    partial_refund_item: RecordName = Field(
+        "stripe-item-partial-refund",
+        description="Item of the credit memo for a partial refund of an invoice of several lines (Stripe does not "
+                    "tie a refund to lines). Its income and deferred-revenue accounts are set on the item in NetSuite.")
+    dispute_item: RecordName = Field(
+        "stripe-item-dispute",
+        description="Item of the credit memo for a dispute's withdrawn funds on an invoice of several lines.")
+    dispute_reversals_account: RecordName = Field(
+        "acct-disputes",
+        description="Account credited with the funds Stripe returns for a dispute won (a line of the payout's deposit; "
+                    "the invoice is not re-applied).")
+    fingerprint_field: TransactionBodyField = "custbody_stripe_sync_hash"
+
+
 class ReconciliationSettings(_Section):
     settle_minutes: int = Field(
         90, ge=0, description="Leave out Stripe objects changed this recently: the hourly flows may not have "
@@ -174,6 +190,7 @@ class Settings(_Section):
     customers: CustomerSettings = CustomerSettings()
     invoices: InvoiceSettings = InvoiceSettings()
     payments: PaymentSettings = PaymentSettings()
+    refunds: RefundSettings = RefundSettings()
     reconciliation: ReconciliationSettings = ReconciliationSettings()
 
 

@@ -25,7 +25,8 @@ DISCOUNT_ITEMS = ("Discount",)
 INCOME_ACCOUNTS = ("Income", "OthIncome")
 DISCOUNT_ACCOUNTS = ("Income", "OthIncome", "Expense", "OthExpense", "COGS")
 DEFERRED_REVENUE_ACCOUNTS = ("DeferRevenue",)
-OUT_OF_BAND_ACCOUNTS = ("Bank", "OthCurrAsset")  # where money paid outside Stripe is (not Undeposited Funds)
+OUT_OF_BAND_ACCOUNTS = ("Bank", "OthCurrAsset")
+DISPUTE_REVERSAL_ACCOUNTS = ("Income", "OthIncome", "Expense", "OthExpense", "AcctRec")  # reference §6.10  # where money paid outside Stripe is (not Undeposited Funds)
 
 ACCOUNT_TYPE_NAMES = {
     "Bank": "Bank", "AcctRec": "Accounts Receivable", "OthCurrAsset": "Other Current Asset",
@@ -49,6 +50,8 @@ class NamedRecord:
 def named_records(settings: Settings, flows: Iterable[str]) -> list[NamedRecord]:
     """The records the switched-on flows among ``flows`` will reference, by setting."""
     flows = set(flows)
+    if "refunds_disputes" in flows and settings.refunds.enabled:
+        flows.add("payments")  # a refund writes its payment on the way when NetSuite lacks it
     if "payments" in flows and settings.payments.enabled:
         flows.add("invoices")  # a payment writes its invoice on the way when NetSuite lacks it
     wanted = []
@@ -76,6 +79,12 @@ def named_records(settings: Settings, flows: Iterable[str]) -> list[NamedRecord]
         if pay.out_of_band == "record" and pay.out_of_band_account is not None:
             wanted.append(NamedRecord("payments.out_of_band_account", "account", pay.out_of_band_account,
                                       OUT_OF_BAND_ACCOUNTS))
+    if "refunds_disputes" in flows and settings.refunds.enabled:
+        ref = settings.refunds
+        wanted.append(NamedRecord("refunds.partial_refund_item", "item", ref.partial_refund_item, SALE_ITEMS))
+        wanted.append(NamedRecord("refunds.dispute_item", "item", ref.dispute_item, SALE_ITEMS))
+        wanted.append(NamedRecord("refunds.dispute_reversals_account", "account", ref.dispute_reversals_account,
+                                  DISPUTE_REVERSAL_ACCOUNTS))
     return wanted
 
 
@@ -153,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     """``stripe-netsuite-check-settings [FLOW ...]``: check the settings against NetSuite, as the DAGs do."""
     from stripe_netsuite.hooks.netsuite import NetSuiteHook
 
-    flows = (argv if argv is not None else sys.argv[1:]) or ["customers", "invoices", "payments"]
+    flows = (argv if argv is not None else sys.argv[1:]) or ["customers", "invoices", "payments", "refunds_disputes"]
     found = problems(NetSuiteHook(), load_settings(), flows)
     if found:
         print("The settings name NetSuite records that cannot be used:")

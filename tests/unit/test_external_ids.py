@@ -21,6 +21,7 @@ TRANSACTIONS = [
     ("invoice for a payment", eid.payment_invoice, ("ch_", "py_")),
     ("refund memo", eid.refund_memo, ("re_",)),
     ("customer refund", eid.customer_refund, ("re_",)),
+    ("returned refund", eid.returned_refund, ("re_",)),
     ("dispute memo", eid.dispute_memo, ("dp_",)),
     ("dispute refund", eid.dispute_refund, ("dp_",)),
     ("deposit", eid.deposit, ("po_",)),
@@ -44,6 +45,7 @@ def test_the_table():
     assert eid.payment_invoice("ch_A1") == "in-ch_A1"
     assert eid.refund_memo("re_A1") == "cm-re_A1"
     assert eid.customer_refund("re_A1") == "re_A1"
+    assert eid.returned_refund("re_A1") == "ret-re_A1"
     assert eid.dispute_memo("dp_A1") == "cm-dp_A1"
     assert eid.dispute_refund("dp_A1") == "dp_A1"
     assert eid.deposit("po_A1") == "po_A1"

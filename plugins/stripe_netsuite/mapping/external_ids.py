@@ -20,6 +20,7 @@ Customer payment made outside Stripe     in_X             pay-oob-in_X     Trans
 Invoice for a payment without one        ch_X / py_X      in-ch_X          Transactions
 Credit memo for a refund                 re_X             cm-re_X          Transactions
 Customer refund                          re_X             re_X             Transactions
+Customer payment of a failed refund      re_X             ret-re_X         Transactions
 Credit memo for a dispute                dp_X             cm-dp_X          Transactions
 Customer refund for a dispute            dp_X             dp_X             Transactions
 Deposit                                  po_X             po_X             Transactions
@@ -134,6 +135,12 @@ def refund_memo(refund_id: str) -> str:
 
 def customer_refund(refund_id: str) -> str:
     return _stripe_id(refund_id, "re_")
+
+
+def returned_refund(refund_id: str) -> str:
+    """The customer payment taking back into Undeposited Funds a refund that failed or was canceled after Stripe
+    booked it (Stripe's ``refund_failure``); the customer refund then applies it instead of the credit memo."""
+    return "ret-" + customer_refund(refund_id)
 
 
 def dispute_memo(dispute_id: str) -> str:

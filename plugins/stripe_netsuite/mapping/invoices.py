@@ -559,3 +559,10 @@ def map_invoice(bundle: InvoiceBundle, context: InvoiceContext, settings: Invoic
     if not invoice.get("deleted") and invoice.get("status") != "draft":
         check_invoice(invoice, bundle.credit_notes)  # a draft (or deleted draft) is skipped whatever it holds
     return _Mapper(bundle, context, settings).records()
+
+
+def invoice_lines(bundle: InvoiceBundle, context: InvoiceContext, settings: InvoiceSettings) -> list[tuple[int, dict[str, Any]]]:
+    """The NetSuite item lines the invoice is written with, each with its amount in minor units (they sum to
+    what the NetSuite invoice totals). A refund or dispute of the whole invoice credits exactly these."""
+    mapper = _Mapper(bundle, context, settings)
+    return mapper.invoice_lines() + mapper.carried_balance_lines()

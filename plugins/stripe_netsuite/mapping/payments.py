@@ -81,6 +81,15 @@ def stripe_rate(txn: Any, charge_currency: str, base_currency: str) -> Decimal |
     return Decimal(str(rate)) if not isinstance(rate, Decimal) else rate
 
 
+def own_invoice_line(charge: Mapping[str, Any], settings: Settings, *, zeroed: bool = False) -> dict[str, Any]:
+    """The one line of a payment's own invoice (``payments.standalone_charges: invoice``): the configured item for
+    the payment's amount, its description the charge's."""
+    amount = to_decimal(0 if zeroed else paid_amount(charge), charge.get("currency") or "")
+    description = charge.get("description") or f"Stripe payment {charge['id']}"
+    return {"item": record_ref(settings.payments.standalone_item), "quantity": 1, "rate": amount, "amount": amount,
+            "description": description[:999]}
+
+
 class _ChargeMapper:
     def __init__(self, charge: Mapping[str, Any], context: PaymentContext, settings: Settings) -> None:
         self.charge = charge
@@ -173,16 +182,13 @@ class _ChargeMapper:
         """A one-line invoice of the configured item for a payment without an invoice (the connector's "create
         invoices for payments"): the payment then pays it instead of sitting as the customer's credit. Zeroed
         when the debit failed: nothing is owed for a payment that never arrived."""
-        description = self.charge.get("description") or f"Stripe payment {self.id}"
         failed = self.charge.get("status") == "failed"
-        amount = self.money(0 if failed else paid_amount(self.charge))
         memo = f"Stripe: {self.id}. Invoice for a payment without one" + (
             " (zeroed: the payment failed)" if failed else "")
         fields = {
             **self.header(int(self.charge["created"])),
             "memo": memo[:_MAX_MEMO],
-            "item": {"items": [{"item": record_ref(self.settings.payments.standalone_item), "quantity": 1,
-                                "rate": amount, "amount": amount, "description": description[:999]}]},
+            "item": {"items": [own_invoice_line(self.charge, self.settings, zeroed=failed)]},
         }
         fields["entity"] = fields.pop("customer")
         return NeutralRecord(INVOICE, external_ids.payment_invoice(self.id), fields, source_id=self.id)

@@ -84,10 +84,21 @@ class InvoicesFlow:
         credit_notes = self._credit_notes(finalized, stripe, listed)
         currency_ids = netsuite.currency_ids()
         self._ensure_customers(finalized, dependencies, currency_ids)
-        item_of_price = self._ensure_price_items(finalized, dependencies)
-        item_of_coupon = self._ensure_coupon_items(finalized, dependencies)
-        context = InvoicesRunContext(InvoiceContext(currency_ids, item_of_price, item_of_coupon), credit_notes)
+        context = InvoicesRunContext(self.mapping_context(finalized, dependencies, currency_ids), credit_notes)
         return Prepared([SourceObject(inv) for inv in invoices], context, dependencies.failed, dict(dependencies.written))
+
+    def complete(self, invoice_ids, stripe, settings: Settings, dependencies: Dependencies) -> list[dict[str, Any]]:
+        """These invoices as the invoices flow maps them (every line, discounts expanded), for another flow that
+        credits their lines (refunds and disputes); one that cannot be read fails its users' objects."""
+        return self._complete([SourceObject({"id": i, "object": "invoice", "status": None}) for i in invoice_ids],
+                              stripe, settings, dependencies)
+
+    def mapping_context(self, invoices, dependencies: Dependencies, currency_ids: dict[str, str]) -> InvoiceContext:
+        """What mapping these invoices' lines needs (the items of their prices and coupons, made sure to exist):
+        the invoices flow's own, and what another flow crediting their lines uses."""
+        item_of_price = self._ensure_price_items(invoices, dependencies)
+        item_of_coupon = self._ensure_coupon_items(invoices, dependencies)
+        return InvoiceContext(currency_ids, item_of_price, item_of_coupon)
 
     @staticmethod
     def _credit_notes(finalized, stripe, listed: bool) -> dict[str, list[dict[str, Any]]]:

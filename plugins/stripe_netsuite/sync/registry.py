@@ -4,5 +4,7 @@ from stripe_netsuite.sync.customers import CustomersFlow
 from stripe_netsuite.sync.flow import FlowSpec
 from stripe_netsuite.sync.invoices import InvoicesFlow
 from stripe_netsuite.sync.payments import PaymentsFlow
+from stripe_netsuite.sync.refunds import RefundsDisputesFlow
 
-FLOWS: dict[str, FlowSpec] = {"customers": CustomersFlow(), "invoices": InvoicesFlow(), "payments": PaymentsFlow()}
+FLOWS: dict[str, FlowSpec] = {"customers": CustomersFlow(), "invoices": InvoicesFlow(), "payments": PaymentsFlow(),
+                              "refunds_disputes": RefundsDisputesFlow()}
