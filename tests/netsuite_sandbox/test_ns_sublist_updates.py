@@ -240,3 +240,65 @@ def test_soap_lists_replace_unless_replace_all_is_false(soap, client):
     (write,) = soap.call("upsertList", record=[record]).body.writeResponseList.writeResponse
     assert write.status.isSuccess, write.status.statusDetail
     assert get_expanded(client, "invoice", internal_id)["total"] == 20
+
+
+def _soap_write(soap, record) -> None:
+    (write,) = soap.call("upsertList", record=[record]).body.writeResponseList.writeResponse
+    assert write.status.isSuccess, write.status.statusDetail
+
+
+def test_soap_apply_list_is_keyed_by_doc(soap, client):
+    """Oracle, "Updating Sublists in SOAP Web Services": applyList is keyed by doc; replaceAll true (the
+    default) removes the lines not sent, false keeps them. A refund applying the payment is a line of the
+    refund's own applyList: no re-write of the payment, in either mode, removes it."""
+    put(client, "customer", "cus_1", {"companyName": "Acme"})
+    a = put(client, "invoice", "in_a", _invoice_body("100.00"))
+    b = put(client, "invoice", "in_b", _invoice_body("50.00"))
+    fields = {"customer": {"externalId": "cus_1"}, "payment": D("200.00"), "tranDate": "2024-02-01",
+              "apply": {"items": [{"doc": {"id": a}, "apply": True, "amount": D("100.00")},
+                                  {"doc": {"id": b}, "apply": True, "amount": D("50.00")}]}}
+    payment = put(client, "customerPayment", "ch_1", fields)
+    put(client, "customerRefund", "re_1", {"customer": {"externalId": "cus_1"}, "tranDate": "2024-02-02",
+                                           "apply": {"items": [{"doc": {"id": payment}, "amount": D("30.00")}]}})
+
+    def applied():
+        record = get_expanded(client, "customerPayment", payment)
+        return ([(line["doc"]["id"], line["amount"]) for line in record["apply"]["items"] if line["apply"]],
+                record["unapplied"])
+
+    def refunded():
+        return [(line["doc"]["id"], line["amount"]) for line in _lines(client, "customerRefund", "eid:re_1", "apply")]
+
+    assert applied() == ([(a, 100), (b, 50)], 20) and refunded() == [(payment, 30)]
+    # replaceAll="false": only A is named (apply false unapplies it); B stays applied.
+    record = soap.record("customerPayment", "ch_1", {"apply": {"items": [{"doc": {"id": a}, "apply": False}]}})
+    record.applyList.replaceAll = False
+    _soap_write(soap, record)
+    assert applied() == ([(b, 50)], 120) and refunded() == [(payment, 30)]
+    assert [get_expanded(client, "invoice", i)["amountRemaining"] for i in (a, b)] == [100, 0]
+    # replaceAll="true" (the default) with A only: A is applied again, B's line is removed (unapplied).
+    _soap_write(soap, soap.record("customerPayment", "ch_1", {
+        "apply": {"items": [{"doc": {"id": a}, "apply": True, "amount": D("100.00")}]}}))
+    assert applied() == ([(a, 100)], 70) and refunded() == [(payment, 30)]
+    assert [get_expanded(client, "invoice", i)["amountRemaining"] for i in (a, b)] == [0, 50]
+
+
+def test_soap_cash_back_list_is_not_keyed_so_replace_all_false_still_replaces(soap, client):
+    """Oracle, "Updating the Deposit Record": "The Cash Back sublist is not keyed, so overwriting it is the
+    only way to update it"; on a non-keyed list NetSuite ignores replaceAll="false". Keyed lists (the
+    deposit's paymentList, by id) still merge with it."""
+    put(client, "customer", "cus_1", {"companyName": "Acme"})
+    p1, p2 = (put(client, "customerPayment", eid, {"customer": {"externalId": "cus_1"}, "payment": D(amount)})
+              for eid, amount in (("ch_1", "10.00"), ("ch_2", "25.00")))
+    fee = {"items": [{"account": {"id": "5"}, "amount": D("1.00")}]}
+    deposit = put(client, "deposit", "po_1", {"account": {"id": "2"}, "payment": {"items": [{"id": p1}]},
+                                              "cashBack": fee})
+    record = soap.record("deposit", "po_1", {"payment": {"items": [{"id": {"id": p2}}]},
+                                             "cashBack": {"items": [{"account": {"id": "5"}, "amount": D("2.00")}]}})
+    record.paymentList.replaceAll = False
+    record.cashBackList.replaceAll = False
+    _soap_write(soap, record)
+    stored = get_expanded(client, "deposit", deposit)
+    assert [line["id"]["id"] for line in stored["payment"]["items"]] == [p1, p2]
+    assert [line["amount"] for line in stored["cashBack"]["items"]] == [2]
+    assert stored["total"] == 33

@@ -14,9 +14,26 @@ them:
   (``USER_ERROR``), and the lines together may not exceed this record's own amount;
 * the same doc twice in one sublist -> ``USER_ERROR``.
 
-The sublist is keyed by ``doc`` (``Field.line_key``): an update that sends some lines without
-``?replace=apply`` updates the stored line of each sent doc (``{"doc": X, "apply": false}``
-unapplies X) and adds the new docs; the other stored lines stay (``engine.merge_sublist``).
+The sublist is keyed by ``doc`` (``Field.line_key``; Oracle's SOAP table of keyed sublists:
+"applyList | doc | Customer Payment, Credit Memo, Customer Refund, Customer Deposit, Deposit
+Application, Vendor Credit, Vendor Payment", "Updating Sublists in SOAP Web Services",
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_N3441570.html): an update
+that sends some lines without ``?replace=apply`` (SOAP: ``applyList replaceAll="false"``)
+updates the stored line of each sent doc (``{"doc": X, "apply": false}`` unapplies X) and adds
+the new docs; the other stored lines stay. With ``?replace=apply`` (SOAP: ``replaceAll`` true,
+its default) the stored lines of docs not sent are removed, i.e. unapplied
+(``engine.merge_sublist``).
+
+Which side holds an application: the applying record's own sublist. A credit memo's or a
+payment's ``apply`` lists the invoices it applies to (Oracle's help on applying a credit memo,
+as a third-party copy gives it: "Check the Apply box next to the invoices or cash sales you want
+the credit applied to"); a
+refund of it is a line of the *refund's* ``apply`` (the ``CustomerRefundApplyLine`` sublist,
+Oracle's REST "Customer Refund" page; ``CustomerRefundApply.doc`` in the XSD), and a deposit
+taking it a line of the *deposit's* ``payment`` sublist. So a re-write of the memo or payment,
+whatever its sublist mode, cannot remove a refund's or a deposit's application; what is already
+refunded lowers what the memo or payment may still apply (``capacity``), and ``guard_linked``
+keeps its amounts and accounts.
 """
 
 from __future__ import annotations

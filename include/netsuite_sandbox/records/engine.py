@@ -88,8 +88,18 @@ def _line_key(value: Any) -> str | None:
 def merge_sublist(
     spec: Field, stored: dict[str, Any] | None, sent: dict[str, Any], *, replace: bool = False
 ) -> dict[str, Any]:
-    """A sublist sent in an update of an existing record (Oracle, "Working with Sublists":
-    "Updating a Sublist", "Replacing a Sublist").
+    """A sublist sent in an update of an existing record.
+
+    Oracle, "Updating a Sublist" (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html):
+    "During update operations, lines of a keyed sublist are updated if the line contains matching
+    keys, and the remaining lines from the request are added. For non-keyed sublists, the lines are
+    always appended to the ones that are already present on the sublist." "Replacing a Sublist"
+    (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html): "During
+    sublist replacements, lines of a keyed sublist are updated if the line contains matching keys,
+    other lines are removed, and the remaining unmatched lines from the request are added. For
+    non-keyed sublists, all lines are always removed and replaced by lines that are in the incoming
+    request." SOAP maps onto the same two cases: ``replaceAll`` true is a replacement, false an
+    update (``soap.records.replaced_lists``, which quotes Oracle's SOAP page).
 
     Not named in ``replace``: a keyed sublist (``spec.line_key``) updates the stored line with
     the same key (sent fields merge into it, ``null`` clears one) and adds a line for every new

@@ -11,8 +11,9 @@ attributes ``internalId``/``externalId`` = REST ``{"id"}``/``{"externalId"}``; `
 fields; ``Country`` enumeration values = ISO codes; ``xsd:dateTime`` = the date part;
 ``xsd:double`` = exact decimals. ``nullFieldList/name`` clears fields. A sent list replaces the
 stored lines (``replaceAll`` defaults to true, Oracle "Updating Sublists in SOAP Web
-Services"); ``replaceAll="false"`` merges it as a REST sublist not named in ``replace`` does
-(``replaced_lists``; ``records.engine.merge_sublist``).
+Services"); ``replaceAll="false"`` merges it as a REST sublist not named in ``replace`` does,
+but on a non-keyed list (``cashBackList``), where NetSuite ignores it (``replaced_lists``;
+``records.engine.merge_sublist``).
 """
 
 from __future__ import annotations
@@ -69,15 +70,45 @@ def parse_record(element) -> tuple[str, str | None, str | None, dict[str, Any]]:
     return rest_type, external_id, internal_id, body
 
 
+# Lists Oracle documents as not keyed: ``replaceAll`` is ignored, the sent lines always replace the
+# stored ones. "The Cash Back sublist is not keyed, so overwriting it is the only way to update it"
+# (Oracle, "Updating the Deposit Record",
+# https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_3948125053.html).
+NON_KEYED_LISTS = {("Deposit", "cashBackList")}
+
+
 def replaced_lists(element) -> list[str]:
-    """The REST names of the lists a ``record`` element sends with ``replaceAll`` true (the
-    default): an update replaces their stored lines; lists with ``replaceAll="false"`` merge."""
-    kinds = dict(TYPES.get(xml.xsi_type(element) or "", ((), ()))[1])
+    """The REST names of the lists an update replaces: those a ``record`` element sends with
+    ``replaceAll`` true (the default), and every non-keyed list; the others merge by key.
+
+    Oracle, "Updating Sublists in SOAP Web Services"
+    (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_N3441570.html), on keyed
+    sublists (``applyList`` is keyed by ``doc`` on Customer Payment, Credit Memo, Customer Refund,
+    Customer Deposit, Deposit Application, Vendor Credit, Vendor Payment):
+
+        "replaceAll = TRUE: The existing sublist is replaced with the sublist submitted in the SOAP
+        web services request. [...] Lines that do not match the newly submitted lines are removed.
+        Currently existing lines that match lines in the new sublist submission are updated. Newly
+        submitted lines with no matches are added. The default value for the replaceAll attribute
+        is TRUE."
+        "replaceAll = FALSE: Lines in the existing sublist are selectively updated with lines in the
+        sublist submitted in the SOAP web services request. [...] Lines that do not match the newly
+        submitted lines are preserved. Currently existing lines that match lines in the new sublist
+        submission are updated. Newly submitted lines with no matches are added."
+
+    So ``replaceAll`` true is REST's ``?replace=<sublist>`` and false REST without it
+    (``records.engine.merge_sublist``): ``replaceAll`` is **not** ignored on keyed lists. On
+    non-keyed ones it is ("the replaceAll attribute is ignored and behaves as if it were set to
+    TRUE", the same page's "Non-Keyed Sublists", as quoted by third parties): ``NON_KEYED_LISTS``.
+    """
+    soap_type = xml.xsi_type(element) or ""
+    kinds = dict(TYPES.get(soap_type, ((), ()))[1])
     return [
         REST_NAME.get(xml.local(node.tag), xml.local(node.tag))
         for node in xml.children(element)
         if str(kinds.get(xml.local(node.tag), "")).startswith("list:")
-        and (node.get("replaceAll") or "true").strip().lower() not in ("false", "0")
+        and ((node.get("replaceAll") or "true").strip().lower() not in ("false", "0")
+             or (soap_type, xml.local(node.tag)) in NON_KEYED_LISTS)
     ]
 
 
