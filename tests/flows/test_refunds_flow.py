@@ -117,3 +117,91 @@ def test_a_dispute_withdraws_like_a_refund_and_winning_it_changes_nothing_here(d
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success"
     assert netsuite_payments() == before  # won: the returned funds are a line of the payout's deposit
+
+
+def stripe_refunds_and_disputes(url: str) -> tuple[list[dict], list[dict]]:
+    client = stripe_client(url)
+    refunds = [r.to_dict() for r in client.v1.refunds.list(params={"limit": 100, "expand": ["data.balance_transaction"]})
+               .auto_paging_iter()]
+    disputes = [d.to_dict() for d in client.v1.disputes.list(params={"limit": 100}).auto_paging_iter()]
+    return refunds, disputes
+
+
+def assert_every_refund_and_dispute_once(url: str) -> dict[str, tuple]:
+    """Each refund Stripe booked and each dispute that withdrew funds is one NetSuite customer refund of its amount
+    (a reversed refund's applies the money back); Stripe's invoices show in NetSuite what Stripe expects."""
+    from stripe_netsuite.mapping.money import to_decimal
+    from stripe_netsuite.mapping.refunds import refund_booked, refund_reversed, withdrawal
+    from tests.flows.test_payments_flow import assert_every_payment_once_and_invoices_agree
+
+    ns = assert_every_payment_once_and_invoices_agree(url)
+    refunds, disputes = stripe_refunds_and_disputes(url)
+    expected = {external_ids.customer_refund(r["id"]): r for r in refunds if refund_booked(r)}
+    expected |= {external_ids.dispute_refund(d["id"]): d for d in disputes if withdrawal(d) is not None}
+    written = {k for k, v in ns.items() if v[0] == "customerrefund" and not k.startswith("rf-")}
+    assert written == set(expected)
+    for external_id, obj in expected.items():
+        amount = to_decimal(obj["amount"], obj["currency"])
+        assert ns[external_id][1:3] == (amount, obj["currency"].upper()), external_id
+        if obj["object"] == "refund" and refund_reversed(obj):
+            assert ns[external_id][4] == (external_ids.returned_refund(obj["id"]), amount)
+    return ns
+
+
+@pytest.fixture(params=["demo", "edge"])
+def scenario(request, monkeypatch, netsuite):
+    from tests.fixtures.sandboxes import netsuite_conn, start_sandbox, stripe_conn, stripe_sandbox_cmd
+
+    sandbox = start_sandbox(stripe_sandbox_cmd("--scenario", request.param, "--seed", "7"))
+    monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(sandbox.url))
+    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url))
+    yield sandbox
+    sandbox.stop()
+
+
+def test_every_refund_and_withdrawn_dispute_of_the_scenarios_is_one_customer_refund(dagbag, scenario):
+    summary = sync_everything(dagbag)
+    assert summary["failed"] == []
+    before = assert_every_refund_and_dispute_once(scenario.url)
+    assert sum(v[0] == "customerrefund" for v in before.values()) >= 3  # 2 refunds and 1 or 2 disputes withdrawn
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert (xcom_return(dag_run, "sync")["created"], xcom_return(dag_run, "sync")["updated"]) == (0, 0)
+    assert netsuite_payments() == before
+
+
+def test_eur_and_bank_debit_refunds_and_a_lost_eur_dispute(dagbag, payments):  # noqa: F811
+    import httpx
+
+    from tests.fixtures.sandboxes import STRIPE_KEY
+    from tests.flows.test_payments_scenario import advance
+
+    client = stripe_client(payments.url)
+    eur_customer = a_customer(client, "eur")
+    eur_invoice, eur_charge = paid_invoice(client, eur_customer, 9000, currency="eur")
+    eur_refund = client.v1.refunds.create(params={"charge": eur_charge, "amount": 4000})
+    usd_customer = a_customer(client)
+    ach_invoice = open_invoice(client, usd_customer, "usd", 12000)
+    client.v1.invoices.pay(ach_invoice, params={"payment_method": "pm_usBankAccount_success"})
+    advance(payments.url, 7 * 86400)  # the debit settles
+    (ach_charge,) = [c for c in client.v1.charges.list(params={"customer": usd_customer}).data]
+    ach_refund = client.v1.refunds.create(params={"charge": ach_charge.id})
+    disputed_invoice, disputed_charge = paid_invoice(client, eur_customer, 5000, 2000, currency="eur")
+    opened = httpx.post(f"{payments.url}/_sandbox/disputes", data={"charge": disputed_charge},
+                        auth=(STRIPE_KEY, ""))
+    opened.raise_for_status()
+    dispute_id = opened.json()["id"]
+    httpx.post(f"{payments.url}/_sandbox/disputes/{dispute_id}/close", data={"status": "lost"},
+               auth=(STRIPE_KEY, "")).raise_for_status()
+
+    summary = sync_everything(dagbag)
+    assert summary["failed"] == []
+    ns = assert_every_refund_and_dispute_once(payments.url)
+    refund_rate = Decimal(str(client.v1.balance_transactions.retrieve(eur_refund.balance_transaction).exchange_rate))
+    assert ns[eur_refund.id][2:4] == ("EUR", refund_rate)
+    assert ns[ach_refund.id][4] == (external_ids.refund_memo(ach_refund.id), Decimal("120.00"))
+    dispute = client.v1.disputes.retrieve(dispute_id)
+    withdrawn = next(t for t in dispute.balance_transactions if t.reporting_category == "dispute")
+    dp = ns[external_ids.dispute_refund(dispute_id)]
+    assert dp[1:4] == (Decimal("70.00"), "EUR", Decimal(str(withdrawn.exchange_rate)))
+    assert memo_lines(external_ids.dispute_memo(dispute_id)) == memo_lines(disputed_invoice)  # full amount: own lines
+    assert eur_invoice and netsuite_remaining()[disputed_invoice] == 0
