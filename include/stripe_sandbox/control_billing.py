@@ -1,8 +1,11 @@
 """Billing control endpoints under ``/_sandbox/`` (same API key as the API).
 
-* ``POST /_sandbox/disputes`` ``{"charge": "ch_...", "amount": 500, "reason": "fraudulent"}``
-  opens a dispute through the disputes write path (as a cardholder's bank would);
-* ``POST /_sandbox/disputes/{id}/close`` ``{"status": "won" | "lost"}`` decides it;
+* ``POST /_sandbox/disputes`` ``{"charge": "ch_...", "amount": 500, "reason": "fraudulent", "inquiry": false}``
+  opens a dispute through the disputes write path (as a cardholder's bank would): a chargeback, or with
+  ``inquiry=true`` an inquiry (``warning_needs_response``, nothing withdrawn);
+* ``POST /_sandbox/disputes/{id}/close`` ``{"status": "won" | "lost"}`` decides it (an inquiry also
+  ``warning_closed``; an inquiry's outcome moves no money);
+* ``POST /_sandbox/disputes/{id}/escalate`` turns an open inquiry into a chargeback (funds withdrawn);
 * ``GET /_sandbox/scheduler`` lists the scheduled work (renewals, retries, payouts ...) with due
   times; ``POST /_sandbox/scheduler/run`` runs whatever is due now (requests do this anyway).
 """
@@ -26,6 +29,7 @@ class BillingControl:
         return [
             ("POST", "/_sandbox/disputes", self.open_dispute),
             ("POST", r"/_sandbox/disputes/(?P<id>[^/]+)/close", self.close_dispute),
+            ("POST", r"/_sandbox/disputes/(?P<id>[^/]+)/escalate", self.escalate_dispute),
             ("GET", "/_sandbox/scheduler", self.scheduled),
             ("POST", "/_sandbox/scheduler/run", self.run),
         ]
@@ -45,6 +49,13 @@ class BillingControl:
             if key != "status":
                 raise unknown_parameter(key)
         dispute = self.disputes.close(request.path_params["id"], body.get("status", ""), self.state.context())
+        return self.disputes.render(self.disputes.record(dispute["id"]))
+
+    def escalate_dispute(self, request: Request) -> dict:
+        body = decode_json_or_form(request.body, request.header("content-type"))
+        for key in body:
+            raise unknown_parameter(key)
+        dispute = self.disputes.escalate(request.path_params["id"], self.state.context())
         return self.disputes.render(self.disputes.record(dispute["id"]))
 
     def scheduled(self, request: Request) -> dict:

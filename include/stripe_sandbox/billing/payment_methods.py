@@ -13,7 +13,9 @@ behaviour the sandbox does not model (invalid currency, failed microdeposits, di
 An unknown ``pm_...`` ID behaves like ``pm_card_visa``; a customer, subscription or invoice with
 no payment method at all is charged with ``pm_card_visa`` too (real Stripe would fail with no
 payment method: the sandbox assumes one is on file). ``pm_card_createDispute`` succeeds and the
-charge is disputed (``fraudulent``) right after, as Stripe's 4000000000000259 card does.
+charge is disputed (``fraudulent``) right after, as Stripe's 4000000000000259 card does;
+``pm_card_createDisputeInquiry`` (Stripe's 4000000000001976, "with a dispute inquiry",
+docs.stripe.com/testing#disputes) succeeds and gets an inquiry (``warning_needs_response``, nothing withdrawn).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class TestCard:
     funding: str = "credit"
     country: str = "US"
     decline_code: str | None = None  # None = the charge succeeds
-    dispute: bool = False
+    dispute: str | None = None  # "chargeback" or "inquiry": disputed right after it succeeds
 
 
 CARDS = {
@@ -45,7 +47,8 @@ CARDS = {
     "pm_card_chargeDeclinedInsufficientFunds": TestCard("visa", "9995", decline_code="insufficient_funds"),
     "pm_card_chargeDeclinedExpiredCard": TestCard("visa", "0069", decline_code="expired_card"),
     "pm_card_chargeCustomerFail": TestCard("visa", "0341", decline_code="generic_decline"),
-    "pm_card_createDispute": TestCard("visa", "0259", dispute=True),
+    "pm_card_createDispute": TestCard("visa", "0259", dispute="chargeback"),
+    "pm_card_createDisputeInquiry": TestCard("visa", "1976", dispute="inquiry"),
 }
 
 DECLINE_MESSAGES = {

@@ -126,7 +126,7 @@ class PaymentIntents(Resource):
             self.replace(record, data, ctx, action=None)
             self.emit(record, "succeeded", ctx)
             if card.dispute:
-                self.other("dispute").open(charge["id"], ctx, reason="fraudulent")
+                self.other("dispute").open(charge["id"], ctx, reason="fraudulent", inquiry=card.dispute == "inquiry")
             return Outcome(True, charge["id"])
         code, message = DECLINE_MESSAGES.get(card.decline_code, DECLINE_MESSAGES["generic_decline"])
         error = {

@@ -2,8 +2,9 @@
 
 A refund succeeds at once: a ``refund`` balance transaction (negative, no fee returned), the
 charge's ``amount_refunded``/``refunded``/``refunds`` (``charge.refunded``) and ``refund.created``.
-Refunds never exceed what is left of the charge; a charge with an open dispute cannot be refunded, nor
-can an ACH charge that is still pending. Refunding an ACH charge (``py_``) records a ``payment_refund``
+Refunds never exceed what is left of the charge; a charge with an open chargeback cannot be refunded, nor
+can an ACH charge that is still pending. An open inquiry leaves the charge refundable, and a refund that
+leaves nothing to refund closes it (``warning_closed``; stripe.com/docs/disputes, "Inquiries and retrievals"). Refunding an ACH charge (``py_``) records a ``payment_refund``
 balance transaction and a ``us_bank_transfer`` destination.
 Filters: ``charge``, ``payment_intent``, ``created``.
 """
@@ -20,7 +21,7 @@ from stripe_sandbox.state import WriteContext
 
 CREATE = frozenset({"charge", "payment_intent", "amount", "reason", "metadata", "instructions_email", "origin"})
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
-OPEN_DISPUTE = ("needs_response", "under_review", "warning_needs_response", "warning_under_review")
+OPEN_CHARGEBACK = ("needs_response", "under_review")  # an open inquiry leaves the charge refundable
 
 
 def destination_details(charge: dict, reference: str) -> dict:
@@ -83,7 +84,7 @@ class Refunds(Resource):
             raise invalid_request(f"Charge {charge_id} has not succeeded and cannot be refunded.",
                                   param="charge", code="charge_not_refundable")
         disputes = self.state.store.indexed("dispute", "charge", charge_id).records
-        if any(r.data["status"] in OPEN_DISPUTE for r in disputes):
+        if any(r.data["status"] in OPEN_CHARGEBACK for r in disputes):
             raise invalid_request(f"Charge {charge_id} has been disputed and cannot be refunded.", param="charge",
                                   code="charge_disputed")
         left = charge["amount"] - charge["amount_refunded"]
@@ -122,6 +123,7 @@ class Refunds(Resource):
         record.data = {**record.data, "balance_transaction": txn["id"]}
         self.emit(record, "created", ctx)
         self.other("charge").record_refund(charge_id, record.data, ctx)
+        self.other("dispute").charge_refunded(charge_id, ctx)
         return record.data
 
     def _update(self, call: ApiCall) -> dict:
