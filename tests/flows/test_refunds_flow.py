@@ -205,3 +205,35 @@ def test_eur_and_bank_debit_refunds_and_a_lost_eur_dispute(dagbag, payments):  #
     assert dp[1:4] == (Decimal("70.00"), "EUR", Decimal(str(withdrawn.exchange_rate)))
     assert memo_lines(external_ids.dispute_memo(dispute_id)) == memo_lines(disputed_invoice)  # full amount: own lines
     assert eur_invoice and netsuite_remaining()[disputed_invoice] == 0
+
+
+def test_soap_and_a_backfill_into_another_netsuite_end_as_the_incremental_runs_over_rest(
+        dagbag, monkeypatch, tmp_path, wsdl_path):
+    """The edge scenario's refunds and disputes: hourly runs over REST, then one backfill over SOAP into a second
+    NetSuite account, end in the same state (payments, refunds, what each applies)."""
+    from tests.fixtures.airflow import wipe_variables
+    from tests.fixtures.sandboxes import (
+        netsuite_conn,
+        netsuite_sandbox_cmd,
+        start_sandbox,
+        stripe_conn,
+        stripe_sandbox_cmd,
+    )
+
+    stripe = start_sandbox(stripe_sandbox_cmd("--scenario", "edge", "--seed", "7"))
+    rest = start_sandbox(netsuite_sandbox_cmd(tmp_path / "rest.db"))
+    soap = start_sandbox(netsuite_sandbox_cmd(tmp_path / "soap.db"))
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(stripe.url))
+        monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(rest.url))
+        sync_everything(dagbag)
+        incremental = netsuite_payments()
+        wipe_variables()
+        monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(soap.url, transport="soap",
+                                                                          wsdl=str(wsdl_path)))
+        summary = sync_everything(dagbag, EVERYTHING)
+        assert summary["mode"] == "backfill" and summary["failed"] == []
+        assert netsuite_payments() == incremental
+    finally:
+        for sandbox in (soap, rest, stripe):
+            sandbox.stop()
