@@ -58,6 +58,10 @@ def charge_problems(app) -> list[str]:
     problems = []
     refunded = defaultdict(int)
     for refund in served(app, "refund"):
+        if refund["status"] in ("failed", "canceled"):  # a failed refund's money is back in the balance
+            if refund["status"] == "failed" and refund.get("failure_balance_transaction") is None:
+                problems.append(f"{refund['id']}: failed without a failure balance transaction")
+            continue
         refunded[refund["charge"]] += refund["amount"]
     for charge in served(app, "charge"):
         if refunded[charge["id"]] != charge["amount_refunded"]:

@@ -16,6 +16,12 @@ payment method: the sandbox assumes one is on file). ``pm_card_createDispute`` s
 charge is disputed (``fraudulent``) right after, as Stripe's 4000000000000259 card does;
 ``pm_card_createDisputeInquiry`` (Stripe's 4000000000001976, "with a dispute inquiry",
 docs.stripe.com/testing#disputes) succeeds and gets an inquiry (``warning_needs_response``, nothing withdrawn).
+
+Asynchronous refunds ("Testing async refunds", docs.stripe.com/testing#refunds): ``pm_card_refundFail``
+(4000000000005126) "Charge succeeds but refunding a captured charge fails asynchronously with a
+failure_reason of expired_or_canceled_card [...] the refund will appear to be successful at first and will only
+have the failed status on subsequent fetches"; ``pm_card_pendingRefund`` (4000000000007726): its refunds start
+``pending`` and later become ``succeeded``. When the sandbox settles them: ``resources/refunds.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class TestCard:
     country: str = "US"
     decline_code: str | None = None  # None = the charge succeeds
     dispute: str | None = None  # "chargeback" or "inquiry": disputed right after it succeeds
+    refund: str | None = None  # "fail": refunds succeed, then fail; "pending": refunds pending, then succeed
 
 
 CARDS = {
@@ -49,6 +56,8 @@ CARDS = {
     "pm_card_chargeCustomerFail": TestCard("visa", "0341", decline_code="generic_decline"),
     "pm_card_createDispute": TestCard("visa", "0259", dispute="chargeback"),
     "pm_card_createDisputeInquiry": TestCard("visa", "1976", dispute="inquiry"),
+    "pm_card_refundFail": TestCard("visa", "5126", refund="fail"),
+    "pm_card_pendingRefund": TestCard("visa", "7726", refund="pending"),
 }
 
 DECLINE_MESSAGES = {

@@ -16,6 +16,14 @@ business days to receive acknowledgement of success or failure"
 fails) exactly 4 business days after it was confirmed, same time of day, counting Monday to Friday
 in UTC (no bank holidays); its balance transaction becomes available at the next 00:00 UTC after
 that, so a payout never holds a payment whose outcome is not known yet.
+
+Asynchronous card refunds (the test cards ``pm_card_refundFail`` and ``pm_card_pendingRefund``) learn their
+outcome 5 business days after they were created, same time of day: the start of the time Stripe gives
+for a refund to reach the customer ("Depending on the bank's processing time, it can take anywhere from
+5-10 business days to show up on your customer's bank account",
+support.stripe.com/questions/customer-refund-processing-time), which is when a closed card's issuer
+would send it back. Stripe's test mode documents no delay ("fails asynchronously"); the sandbox picks
+one long enough for the refund to be synced, and paid out, before it fails.
 """
 
 from __future__ import annotations
@@ -59,6 +67,14 @@ def add_business_days(moment: int, days: int) -> int:
 
 def ach_settles_at(confirmed: int) -> int:
     return add_business_days(confirmed, ACH_SETTLEMENT_BUSINESS_DAYS)
+
+
+REFUND_OUTCOME_BUSINESS_DAYS = 5
+
+
+def refund_settles_at(created: int) -> int:
+    """When an asynchronous card refund fails or succeeds (5 business days after it was created)."""
+    return add_business_days(created, REFUND_OUTCOME_BUSINESS_DAYS)
 
 
 def ach_available_on(confirmed: int) -> int:

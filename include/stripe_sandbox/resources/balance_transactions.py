@@ -10,7 +10,10 @@ current exchange rate", docs.stripe.com/currencies/disputes-refunds). Types / re
 ``payout``/``payout``; ACH Direct Debit: ``payment``/``charge`` (created pending when the payment is
 confirmed, so ``expand[]=balance_transaction`` works on a pending charge), ``payment_failure_refund``/
 ``charge_failure`` (reverses amount and fee when it fails; the charge's ``failure_balance_transaction``),
-``payment_refund``/``refund``. Those three are the types Stripe's API reference lists for
+``payment_refund``/``refund``; a failed card refund: ``refund_failure``/``refund_failure`` (the refund's
+``failure_balance_transaction``, giving its amount back; Stripe lists both the type and the category, and its
+reporting-categories page says failed refunds can also come as ``type=adjustment``, so classify them by
+``reporting_category``). Those three ACH ones are the types Stripe's API reference lists for
 "payments" (delayed-notification methods such as ACH) next to ``charge``/``refund``; ``charge_failure``
 is the reporting category of such failures (docs.stripe.com/reports/reporting-categories; the
 category is also in stripe-java's ``ReportRunCreateParams.Parameters.ReportingCategory``). A pending
@@ -109,6 +112,16 @@ class BalanceTransactions(Resource):
         return self._create(ctx, amount=-settled, fee=0, fee_details=[], exchange_rate=rate,
                             type_="payment_refund" if bank else "refund",
                             category="refund", source=refund["id"], description="REFUND FOR CHARGE",
+                            available_on=ctx.now)
+
+    def for_refund_failure(self, refund: dict, ctx: WriteContext) -> dict:
+        """A failed refund's money back in the balance: the refund's transaction reversed (same rate, no fee),
+        ``type`` and ``reporting_category`` ``refund_failure``, available at once."""
+        original = self.record(refund["balance_transaction"]).data
+        rate = fx.convert(refund["amount"], refund["currency"])[1]  # the refund's own (fixed) rate
+        return self._create(ctx, amount=-original["amount"], fee=0, fee_details=[],
+                            exchange_rate=rate, type_="refund_failure",
+                            category="refund_failure", source=refund["id"], description="REFUND FAILURE FOR CHARGE",
                             available_on=ctx.now)
 
     def for_dispute(self, dispute: dict, ctx: WriteContext, *, reversal: bool) -> dict:

@@ -1,8 +1,9 @@
 """Charges: made by confirming a payment intent (succeeded or failed); retrieve, update, list.
 
 A successful card charge gets a ``charge`` balance transaction (converted to USD, with fees); refunds
-update ``amount_refunded`` / ``refunded`` / ``refunds`` (``charge.refunded``); a dispute sets
-``disputed`` (``charge.updated``).
+update ``amount_refunded`` / ``refunded`` / ``refunds`` (``charge.refunded``); a refund that fails later gives
+its amount back to ``amount_refunded`` (``refunded`` false again) and a refund that changes refreshes the
+embedded ``refunds`` (``charge.updated``); a dispute sets ``disputed`` (``charge.updated``).
 
 ACH Direct Debit (``us_bank_account``) charges are made ``pending`` (``charge.pending``) and settle
 later (``settle``): ``succeeded`` (``charge.succeeded``) or ``failed`` (``charge.failed``, with
@@ -267,6 +268,21 @@ class Charges(Resource):
         }
         self.replace(record, data, ctx, action=None)
         self.emit(record, "refunded", ctx)
+
+    def refund_changed(self, charge_id: str, ctx: WriteContext, *, unrefunded: int = 0) -> None:
+        """A refund of the charge changed (settled, failed, metadata): the embedded ``refunds`` follow, and a failed
+        refund's ``unrefunded`` amount no longer counts in ``amount_refunded`` (``charge.updated``)."""
+        record = self.record(charge_id)
+        refunded = record.data["amount_refunded"] - unrefunded
+        refunds = [r.data for r in reversed(self.state.store.indexed("refund", "charge", charge_id).records)]
+        data = {
+            **record.data,
+            "amount_refunded": refunded,
+            "refunded": refunded == record.data["amount"],
+            "refunds": {**record.data["refunds"], "data": refunds[:REFUNDS_PAGE],
+                        "has_more": len(refunds) > REFUNDS_PAGE},
+        }
+        self.replace(record, data, ctx)
 
     def mark_disputed(self, charge_id: str, ctx: WriteContext) -> None:
         record = self.record(charge_id)

@@ -122,6 +122,8 @@ class Disputes(Resource):
         earlier = self.state.store.indexed(self.object_name, "charge", charge_id).records
         if any(r.data["status"] in OPEN for r in earlier):
             raise invalid_request(f"Charge {charge_id} already has an open dispute.", param="charge")
+        self.other("refund").fail_pending_for_dispute(charge_id, ctx)
+        charge = self.state.store.get("charge", charge_id).data
         left = charge["amount"] - charge["amount_refunded"]
         amount = left if amount is None else amount
         if not 0 < amount <= left:
