@@ -8,6 +8,8 @@ Amounts print with the currency's decimals on both sides (``150.00 USD``, ``2500
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +18,7 @@ from stripe_netsuite.mapping.money import exponent
 CUSTOMERS_FLOW = "stripe_customers_to_netsuite"
 INVOICES_FLOW = "stripe_invoices_to_netsuite"  # also writes the credit memos of its invoices
 PAYMENTS_FLOW = "stripe_payments_to_netsuite"  # also the refunds of failed debits and invoices for standalone payments
+REFUNDS_FLOW = "stripe_refunds_disputes_to_netsuite"  # credit memos, customer refunds, payments of refunds given back
 
 
 def _at_decimals(amount: Decimal, currency: str) -> Decimal:
@@ -71,3 +74,35 @@ def internal_ids(ids: list[Any]) -> str:
 
 def difference(stripe_id: str, what: str, remedy: str) -> str:
     return f"{stripe_id}: {what} -> {remedy}"
+
+
+# -- shared by the payments and refunds comparisons ------------------------------------------------
+
+def scheme_prefix(scheme: Callable[[str], str], sample: str) -> str:
+    """The text an external-ID scheme puts before the Stripe ID (taken from external_ids, never spelled here)."""
+    return scheme(sample)[: -len(sample)]
+
+
+def rate_text(value: Decimal | None) -> str:
+    return "(none)" if value is None else f"{value.normalize():f}"
+
+
+def netsuite_rate(value: Any) -> Decimal | None:
+    """A SuiteQL exchange rate as an exact Decimal; None when NetSuite holds none."""
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def applications_by_doc(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Decimal]]:
+    """Rows of an applications query -> internal ID -> {external ID applied to (or 'internal ID n'): amount}."""
+    out: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in rows:
+        target = r.get("applied_to") or f"internal ID {r.get('applied_to_id')}"  # one made by hand may have none
+        out[str(r["doc"])][target] += Decimal(str(r.get("amount") or "0"))
+    return out
+
+
+def applied_text(applied: Mapping[str, Decimal], currency: str) -> str:
+    """'150.00 USD to in_1, 20.00 USD to cn_2'; 'nothing'."""
+    if not applied:
+        return "nothing"
+    return ", ".join(f"{money(amount, currency)} to {doc}" for doc, amount in sorted(applied.items()))

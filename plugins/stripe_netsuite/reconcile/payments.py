@@ -49,6 +49,8 @@ from stripe_netsuite.mapping.payments import (
 )
 from stripe_netsuite.mapping.records import UnknownValueError, expandable_id
 from stripe_netsuite.reconcile.lines import (
+    applications_by_doc,
+    applied_text,
     PAYMENTS_FLOW,
     difference,
     duplicated,
@@ -56,8 +58,11 @@ from stripe_netsuite.reconcile.lines import (
     load,
     money,
     netsuite_amount,
+    netsuite_rate,
     not_in_stripe,
+    rate_text,
     rewrite,
+    scheme_prefix,
 )
 from stripe_netsuite.settings import PaymentSettings
 
@@ -79,15 +84,10 @@ APPLICATIONS_QUERY = (
 COULD_NOT_APPLY = COULD_NOT_APPLY_MEMO
 
 
-def _prefix(scheme: Callable[[str], str], sample: str) -> str:
-    """The text an external-ID scheme puts before the Stripe ID (taken from external_ids, never spelled here)."""
-    return scheme(sample)[: -len(sample)]
-
-
 _SCHEMES: tuple[tuple[str, str, Callable[[str], str]], ...] = (
-    ("refund", _prefix(external_ids.failed_payment_refund, "ch_0"), external_ids.payment),
-    ("invoice", _prefix(external_ids.payment_invoice, "ch_0"), external_ids.payment),
-    ("out_of_band", _prefix(external_ids.out_of_band_payment, "in_0"), external_ids.invoice),
+    ("refund", scheme_prefix(external_ids.failed_payment_refund, "ch_0"), external_ids.payment),
+    ("invoice", scheme_prefix(external_ids.payment_invoice, "ch_0"), external_ids.payment),
+    ("out_of_band", scheme_prefix(external_ids.out_of_band_payment, "in_0"), external_ids.invoice),
     ("payment", "", external_ids.payment),
 )
 
@@ -102,14 +102,6 @@ def scheme_of(external_id: str) -> tuple[str, str] | None:
             except ValueError:
                 continue
     return None
-
-
-def _rate(value: Decimal | None) -> str:
-    return "(none)" if value is None else f"{value.normalize():f}"
-
-
-def _netsuite_rate(value: Any) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
 
 
 @dataclass
@@ -170,20 +162,6 @@ class _NetSuite:
     def applied(self, row: Mapping[str, Any], currency: str) -> dict[str, Decimal]:
         return {doc: netsuite_amount(amount, currency)
                 for doc, amount in self.applications.get(str(row.get("id")), {}).items() if amount}
-
-
-def _applications(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Decimal]]:
-    out: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in rows:
-        target = r.get("applied_to") or f"internal ID {r.get('applied_to_id')}"  # one made by hand may have none
-        out[str(r["doc"])][target] += Decimal(str(r.get("amount") or "0"))
-    return out
-
-
-def _shown(applied: Mapping[str, Decimal], currency: str) -> str:
-    if not applied:
-        return "nothing"
-    return ", ".join(f"{money(amount, currency)} to {doc}" for doc, amount in sorted(applied.items()))
 
 
 class _Reconciler:
@@ -247,9 +225,9 @@ class _Reconciler:
         differences, ns_currency, ns_total = self.fields(row, currency, amount, customer)
         self.netsuite_totals[currency] += ns_total
         rate = stripe_rate(charge.get("balance_transaction"), currency, self.base_currency)
-        ns_rate = _netsuite_rate(row.get("exchangerate"))
+        ns_rate = netsuite_rate(row.get("exchangerate"))
         if rate is not None and ns_rate != rate:
-            differences.append(f"exchange rate Stripe {_rate(rate)}, NetSuite {_rate(ns_rate)}")
+            differences.append(f"exchange rate Stripe {rate_text(rate)}, NetSuite {rate_text(ns_rate)}")
 
         standalone = external_ids.payment_invoice(charge_id)
         own_invoice = self.ns.get(standalone, INVOICE)
@@ -272,7 +250,8 @@ class _Reconciler:
                 self.report.problems.append(could_not_apply(charge_id, invoice_id, amount - sum(applied.values()),
                                                             currency))
             else:
-                differences.append(f"applied in NetSuite {_shown(applied, ns_currency)}, Stripe {_shown(expected, currency)}")
+                differences.append(f"applied in NetSuite {applied_text(applied, ns_currency)}, "
+                               f"Stripe {applied_text(expected, currency)}")
                 flow_docs = set(expected) | ({external_ids.invoice(invoice_id)} if invoice_id else set())
                 by_hand = sorted(set(applied) - flow_docs)
                 if by_hand:
@@ -303,7 +282,8 @@ class _Reconciler:
         applied = self.ns.applied(refund, ns_currency)
         expected = {external_ids.payment(charge_id): amount}
         if applied != expected:
-            differences.append(f"applied in NetSuite {_shown(applied, ns_currency)}, Stripe {_shown(expected, currency)}")
+            differences.append(f"applied in NetSuite {applied_text(applied, ns_currency)}, "
+                               f"Stripe {applied_text(expected, currency)}")
         if differences:
             self.problem(refund_id, f"{what}: {'; '.join(differences)}", rewrite(PAYMENTS_FLOW, charge_id))
         else:
@@ -351,7 +331,8 @@ class _Reconciler:
         applied = self.ns.applied(row, ns_currency)
         expected = {external_ids.invoice(invoice_id): amount}
         if applied != expected:
-            differences.append(f"applied in NetSuite {_shown(applied, ns_currency)}, Stripe {_shown(expected, currency)}")
+            differences.append(f"applied in NetSuite {applied_text(applied, ns_currency)}, "
+                               f"Stripe {applied_text(expected, currency)}")
         if differences:
             self.problem(payment_id, f"{what}: {'; '.join(differences)}", rewrite(PAYMENTS_FLOW, invoice_id))
         else:
@@ -404,7 +385,7 @@ def reconcile_payments(
     amount paid outside Stripe (``mapping.payments.paid_outside_stripe``)."""
     settings = settings or PaymentSettings()
     rows = [r for r in netsuite_rows if r.get("externalid") and scheme_of(str(r["externalid"]))]
-    netsuite = _NetSuite(rows, _applications(applications))
+    netsuite = _NetSuite(rows, applications_by_doc(applications))
     reconciler = _Reconciler(netsuite, settings, base_currency)
     report = reconciler.report
     report.netsuite_payments = sum(1 for r in rows if r.get("type") == PAYMENT)
