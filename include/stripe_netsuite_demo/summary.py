@@ -21,6 +21,8 @@ def print_summary() -> bool:
     print_transactions(report.transaction_rows)
     if report.payments is not None:
         print_payments(report.payment_rows)
+    if report.refunds is not None:
+        print_refunds(report.refund_rows)
     print("\nReconciliation")
     for line in report.lines():
         print(f"  {line}")
@@ -37,7 +39,7 @@ def print_transactions(rows: list[dict]) -> None:
               f"{total:>12} {remaining:>12}")
 
 
-PAYMENT_KINDS = {"CustPymt": "payment", "CustRfnd": "refund", "CustInvc": "invoice"}
+PAYMENT_KINDS = {"CustPymt": "payment", "CustRfnd": "refund", "CustInvc": "invoice", "CustCred": "memo"}
 
 
 def print_payments(rows: list[dict]) -> None:
@@ -46,6 +48,18 @@ def print_payments(rows: list[dict]) -> None:
     print(f"  {'internal id':>11}  {'external id':<36} {'type':<8} {'customer':<22} {'total':>14}  applied to")
     for row in rows:
         total = money(netsuite_amount(row.get("foreigntotal"), row["currency"]), row["currency"])
+        customer = row.get("customer") or f"internal id {row.get('entity', '')}"
+        print(f"  {row['id']:>11}  {row['externalid']:<36} {PAYMENT_KINDS.get(row.get('type'), row.get('type')):<8} "
+              f"{customer:<22} {total:>14}  {row.get('applied_to') or '-'}")
+
+
+def print_refunds(rows: list[dict]) -> None:
+    """The refunds flow's records: customer refunds of refunds and disputes, their credit memos, the payments of
+    refunds Stripe gave back."""
+    print(f"\nNetSuite refunds, disputes and their credit memos from Stripe ({len(rows)}):")
+    print(f"  {'internal id':>11}  {'external id':<36} {'type':<8} {'customer':<22} {'total':>14}  applied to")
+    for row in rows:
+        total = money(abs(netsuite_amount(row.get("foreigntotal"), row["currency"])), row["currency"])
         customer = row.get("customer") or f"internal id {row.get('entity', '')}"
         print(f"  {row['id']:>11}  {row['externalid']:<36} {PAYMENT_KINDS.get(row.get('type'), row.get('type')):<8} "
               f"{customer:<22} {total:>14}  {row.get('applied_to') or '-'}")

@@ -491,7 +491,7 @@ def test_each_external_id_the_payments_flow_writes_names_its_stripe_object(exter
 class FakeStripe:
     def __init__(self, charges, invoices, events=()):
         self.objects = {"charges": charges, "invoices": invoices, "customers": [{"id": "cus_1", "email": None}],
-                        "credit_notes": [], "events": list(events)}
+                        "credit_notes": [], "events": list(events), "refunds": [], "disputes": []}
         self.listed: list[tuple[str, dict]] = []
 
     def list_objects(self, resource, **kwargs):
@@ -515,10 +515,12 @@ class FakeNetSuite:
     def suiteql_after(self, query, **kwargs):
         from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY
         from stripe_netsuite.reconcile.payments import PAYMENT_ROWS_QUERY
+        from stripe_netsuite.reconcile.refunds import REFUND_ROWS_QUERY
 
         if "FROM customer" in query:
             return iter([{"id": "1", "externalid": "cus_1"}])
-        return iter({NETSUITE_ROWS_QUERY: self.invoice_rows, PAYMENT_ROWS_QUERY: self.payment_rows}[query])
+        return iter({NETSUITE_ROWS_QUERY: self.invoice_rows, PAYMENT_ROWS_QUERY: self.payment_rows,
+                     REFUND_ROWS_QUERY: []}[query])
 
     def suiteql(self, query, **kwargs):
         if "FROM subsidiary" in query:
@@ -625,7 +627,7 @@ def test_with_the_payments_flow_off_payments_are_a_note_and_invoices_keep_what_s
     from stripe_netsuite.reconcile.report import build_report
 
     stripe, netsuite = both_systems()
-    report = build_report(stripe, netsuite, settings_of(payments={"enabled": False}))
+    report = build_report(stripe, netsuite, settings_of(payments={"enabled": False}, refunds={"enabled": False}))
     assert report.payments is None and report.summary()["payments"] is None
     assert "payments flow switched off (payments.enabled): payments not compared" in report.lines()
     assert not any(resource == "charges" for resource, _ in stripe.listed)

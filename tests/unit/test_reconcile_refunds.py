@@ -592,3 +592,152 @@ def test_what_the_mapping_writes_reconciles_exactly(currency, charged, data, rat
     rows[-1]["foreigntotal"] = str(Decimal(rows[-1]["foreigntotal"]) + to_decimal(1, currency))
     assert not reconcile_refunds([the_refund], [the_dispute] if disputed else [], {"ch_1": the_charge}, invoice_of,
                                  rows, links, base_currency=BASE, credit_notes=notes).ok
+
+
+# -- the report: what build_report reads and feeds the reconciler ------------------------------------------
+
+class FakeStripe:
+    """Stripe with one paid invoice (in_1, by ch_1, 150.00 USD), a refund of part of it, a refund of a payment
+    without an invoice (ch_2), a dispute of that one, and an inquiry."""
+
+    def __init__(self, events=()):
+        charges = [{**charge("ch_1"), "amount": 15000, "amount_captured": 15000, "captured": True, "created": NOON,
+                    "payment_intent": "pi_1", "balance_transaction": txn()},
+                   {**charge("ch_2"), "amount": 5000, "amount_captured": 5000, "captured": True, "created": NOON,
+                    "payment_intent": "pi_2", "balance_transaction": txn()}]
+        invoice = {"id": "in_1", "object": "invoice", "status": "paid", "currency": "usd", "customer": "cus_1",
+                   "total": 15000, "amount_paid": 15000, "amount_remaining": 0, "starting_balance": 0,
+                   "ending_balance": 0, "lines": {"data": [{"amount": 15000}]}, "amount_paid_off_stripe": 0}
+        self.objects: dict[str, list] = {
+            "charges": charges, "invoices": [invoice], "customers": [{"id": "cus_1", "email": None}],
+            "credit_notes": [], "events": list(events),
+            "refunds": [refund("re_1", {"id": "ch_1", "object": "charge"}, 4000), refund("re_2", "ch_2", 1000)],
+            "disputes": [dispute("dp_1", "ch_2", 4000), dispute("dp_2", "ch_1", 100, status="warning_under_review",
+                                                              withdrawn=False)]}
+        self.listed: list[tuple[str, dict]] = []
+
+    def list_objects(self, resource, **kwargs):
+        self.listed.append((resource, kwargs))
+        if resource == "invoice_payments":
+            intent = kwargs["payment"]["payment_intent"]
+            return iter([{"invoice": {"id": "in_1"}, "payment": {"type": "payment_intent", "payment_intent": intent}}]
+                        if intent == "pi_1" else [])
+        return iter(self.objects[resource])
+
+    def retrieve_many(self, resource, ids, **kwargs):
+        return {}
+
+
+class FakeNetSuite:
+    def __init__(self):
+        from stripe_netsuite.reconcile.invoices import NETSUITE_ROWS_QUERY
+        from stripe_netsuite.reconcile.payments import PAYMENT_ROWS_QUERY
+
+        self.rows = {
+            NETSUITE_ROWS_QUERY: [{"id": "1", "externalid": "in_1", "recordtype": "invoice", "foreigntotal": "150.00",
+                                   "foreignamountremaining": "0.00", "currency": "USD", "customer": "cus_1"},
+                                  {"id": "5", "externalid": "cm-re_1", "recordtype": "creditmemo",
+                                   "foreigntotal": "40.00", "foreignamountremaining": "0.00", "currency": "USD",
+                                   "customer": "cus_1"}],
+            PAYMENT_ROWS_QUERY: [row("ch_1", "150.00", "CustPymt", internal_id="2"),
+                                 row("ch_2", "50.00", "CustPymt", internal_id="3")],
+            REFUND_ROWS_QUERY: [row("cm-re_1", "40.00", "CustCred", internal_id="5"), row("re_1", "40.00", internal_id="6"),
+                                row("re_2", "10.00", internal_id="7"), row("dp_1", "40.00", internal_id="8")],
+        }
+        self.links = [link("2", "in_1", "150.00"), link("6", "cm-re_1", "40.00"), link("7", "ch_2", "10.00"),
+                      link("8", "ch_2", "40.00")]
+        self.queries: list[str] = []
+
+    def suiteql_after(self, query, **kwargs):
+        self.queries.append(query)
+        if "FROM customer" in query:
+            return iter([{"id": "1", "externalid": "cus_1"}])
+        return iter(self.rows[query])
+
+    def suiteql(self, query, **kwargs):
+        if "FROM subsidiary" in query:
+            return iter([{"symbol": "USD"}])
+        assert "nexttransactionlinelink" in query
+        ids = set(query.split("IN (")[1].rstrip(")").split(", "))
+        return iter([x for x in self.links if x["doc"] in ids])
+
+
+def report_of(stripe=None, netsuite=None, settle_seconds=0, **sections):
+    from stripe_netsuite.reconcile.report import build_report
+
+    return build_report(stripe or FakeStripe(), netsuite or FakeNetSuite(), Settings.model_validate(sections),
+                        settle_seconds=settle_seconds, now=NOON + 600)
+
+
+def test_the_report_compares_refunds_and_disputes_and_leaves_the_invoice_as_it_was():
+    stripe = FakeStripe()
+    report = report_of(stripe)
+    assert report.ok, report.lines()
+    assert ("refunds", {"expand": ("balance_transaction", "failure_balance_transaction")}) in stripe.listed
+    assert [resource for resource, _ in stripe.listed].count("credit_notes") == 1  # read once for both sections
+    summary = report.summary()
+    assert summary["refunds"] == {"stripe": 2, "netsuite": 2, "matched": 2, "reversed": 0}
+    assert summary["disputes"] == {"stripe": 1, "netsuite": 1, "matched": 1}
+    assert summary["invoices"]["matched"] == summary["invoices"]["stripe"] == 1  # the refund's memo is not on it
+    lines = report.lines()
+    start = lines.index(next(x for x in lines if x.startswith("refunds: ")))
+    assert lines[start:start + 3] == [
+        "refunds: Stripe 2 booked (0 given back), NetSuite 2, matched 2; disputes: Stripe 1 that withdrew funds, "
+        "NetSuite 1, matched 1 - OK",
+        "  USD refunded: Stripe 50.00 USD, NetSuite 50.00 USD",
+        "  USD disputed: Stripe 40.00 USD, NetSuite 40.00 USD"]
+    assert [r["applied_to"] for r in report.refund_rows] == ["", "cm-re_1", "ch_2", "ch_2"]
+
+
+def test_a_customer_refund_deleted_or_edited_in_netsuite_is_a_problem_naming_the_refund():
+    netsuite = FakeNetSuite()
+    rows = netsuite.rows[REFUND_ROWS_QUERY]
+    rows.remove(_find(rows, "externalid", "re_1"))
+    _find(rows, "externalid", "dp_1")["foreigntotal"] = "45.00"
+    summary = report_of(netsuite=netsuite).summary()
+    assert not summary["ok"] and summary["problems"] == [
+        "re_1: missing in NetSuite (Stripe 40.00 USD, refund of ch_1, applying cm-re_1)" + load("re_1"),
+        "dp_1: amount Stripe 40.00 USD, NetSuite 45.00 USD" + rewrite("dp_1")]
+
+
+def test_a_memo_applied_to_its_invoice_shows_in_both_sections():
+    netsuite = FakeNetSuite()
+    netsuite.links.append(link("5", "in_1", "40.00"))
+    problems = report_of(netsuite=netsuite).problems()
+    assert problems == ["cm-re_1: credit memo for refund re_1 of in_1: applied in NetSuite 40.00 USD to in_1, Stripe "
+                        "nothing (the customer refund re_1 applies it)" + rewrite("re_1")]
+
+
+@pytest.mark.parametrize("changed, waiting", [
+    ({"id": "re_1", "object": "refund"}, ["re_1"]),
+    ({"id": "dp_1", "object": "dispute"}, ["dp_1"]),
+    ({"id": "ch_2", "object": "charge"}, ["ch_2", "dp_1", "re_2"]),  # a refund or dispute waits with its charge
+    # and with the invoice its charge paid (a credit note made through a refund): the inquiry dp_2 too
+    ({"id": "cn_9", "object": "credit_note", "invoice": "in_1"}, ["ch_1", "dp_2", "in_1", "re_1"]),
+])
+def test_a_refund_or_dispute_changed_within_the_settle_time_is_left_out_with_its_records(changed, waiting):
+    netsuite = FakeNetSuite()
+    for external_id in ("re_1", "re_2", "dp_1"):  # not yet carried by the hourly flow: no difference
+        _find(netsuite.rows[REFUND_ROWS_QUERY], "externalid", external_id)["foreigntotal"] = "1.00"
+    report = report_of(FakeStripe(events=[{"data": {"object": changed}}]), netsuite, settle_seconds=5400)
+    assert report.settling == waiting
+    assert {p.split(":")[0] for p in report.problems()} == {"re_1", "re_2", "dp_1"} - set(waiting)
+
+
+def test_with_the_refunds_flow_off_refunds_and_disputes_are_a_note():
+    stripe = FakeStripe()
+    report = report_of(stripe, refunds={"enabled": False})
+    assert report.refunds is None and report.summary()["refunds"] is None and report.summary()["disputes"] is None
+    assert "refunds and disputes flow switched off (refunds.enabled): refunds and disputes not compared" in report.lines()
+    assert not any(resource in ("refunds", "disputes") for resource, _ in stripe.listed)
+    assert report.ok
+
+
+def test_with_the_payments_flow_off_refunds_are_still_compared_against_stripes_charges():
+    stripe = FakeStripe()
+    netsuite = FakeNetSuite()
+    netsuite.rows[REFUND_ROWS_QUERY][1]["customer"] = "cus_9"
+    report = report_of(stripe, netsuite, payments={"enabled": False}, invoices={"enabled": False})
+    assert report.payments is None and report.invoices is None
+    assert report.problems() == ["re_1: customer Stripe cus_1, NetSuite cus_9" + rewrite("re_1")]
+    assert any(resource == "charges" for resource, _ in stripe.listed)

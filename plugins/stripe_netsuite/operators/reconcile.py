@@ -42,7 +42,8 @@ class _ReportTask(BaseOperator):
 
 
 class ReconciliationOperator(_ReportTask):
-    """Compare Stripe with NetSuite (customers, invoices, credit memos, payments); log the whole report.
+    """Compare Stripe with NetSuite (customers, invoices, credit memos, payments, refunds and disputes); log the
+    whole report.
 
     Returns the summary (counts, the first problems) as XCom. Succeeds even when they differ:
     ``ReconciliationCheckOperator`` turns differences into a failed task, so retries never re-read

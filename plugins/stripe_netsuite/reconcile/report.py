@@ -2,7 +2,8 @@
 
 Objects that changed in Stripe within the last ``settle_seconds`` are left out of the comparison
 (and counted): the hourly flows may not have carried the change yet, so a difference there is not
-yet a mismatch (a charge is left out with the invoice it pays). A NetSuite customer whose Stripe
+yet a mismatch (a charge is left out with the invoice it pays; a refund or dispute with its charge
+and the invoice that charge paid, e.g. a credit note just made through it). A NetSuite customer whose Stripe
 customer is gone from the list is looked up: a deleted Stripe customer (NetSuite keeps it, by
 design) is told apart from one Stripe never had.
 """
@@ -29,6 +30,8 @@ from stripe_netsuite.reconcile.payments import (
     reconcile_payments,
     scheme_of,
 )
+from stripe_netsuite.reconcile.refunds import REFUND_ROWS_QUERY, RefundReconciliation, reconcile_refunds
+from stripe_netsuite.reconcile.refunds import scheme_of as refund_scheme_of
 from stripe_netsuite.settings import Settings
 from stripe_netsuite.sync.payments import invoices_paid_by, subsidiary_currency
 
@@ -40,6 +43,7 @@ REPORTED_PROBLEMS = 50  # problem lines kept in the XCom summary; the task log h
 APPLICATIONS_CHUNK = 500  # payment internal IDs per applications query
 CHARGE_FIELDS = ("id", "object", "status", "captured", "amount", "amount_captured", "currency", "created",
                  "failure_balance_transaction")  # what the comparison keeps of a charge (a large account's stream through)
+REFUND_FIELDS = ("id", "object", "status", "amount", "currency", "created", "reason")  # and of a refund or dispute
 
 
 @dataclass
@@ -53,15 +57,18 @@ class ReconciliationReport:
     notes: list[str] = field(default_factory=list)  # what was not compared, and why
     payments: PaymentReconciliation | None = None  # None: the payments flow is switched off
     payment_rows: list[dict[str, Any]] = field(default_factory=list)  # PAYMENT_ROWS_QUERY's, with ``applied_to``
+    refunds: RefundReconciliation | None = None  # None: the refunds and disputes flow is switched off
+    refund_rows: list[dict[str, Any]] = field(default_factory=list)  # REFUND_ROWS_QUERY's, with ``applied_to``
 
     @property
     def ok(self) -> bool:
         return (self.customers.ok and (self.invoices is None or self.invoices.ok)
-                and (self.payments is None or self.payments.ok))
+                and (self.payments is None or self.payments.ok) and (self.refunds is None or self.refunds.ok))
 
     def lines(self) -> list[str]:
         out = (self.customers.lines() + (self.invoices.lines() if self.invoices is not None else [])
-               + (self.payments.lines() if self.payments is not None else []) + self.notes)
+               + (self.payments.lines() if self.payments is not None else [])
+               + (self.refunds.lines() if self.refunds is not None else []) + self.notes)
         if self.settling:
             out.append(f"changed in Stripe in the last {self.settle_seconds // 60} min, compared on the next run: "
                        f"{len(self.settling)} ({', '.join(self.settling[:10])}{', ...' if len(self.settling) > 10 else ''})")
@@ -70,7 +77,8 @@ class ReconciliationReport:
     def problems(self) -> list[str]:
         """Every line that names a difference, each saying what to do (``<Stripe ID>: <what differs> -> <fix>``)."""
         return (self.customers.problems() + (list(self.invoices.problems) if self.invoices is not None else [])
-                + (list(self.payments.problems) if self.payments is not None else []))
+                + (list(self.payments.problems) if self.payments is not None else [])
+                + (list(self.refunds.problems) if self.refunds is not None else []))
 
     def summary(self) -> dict[str, Any]:
         """What the reconcile task returns as XCom: counts, and the first problems (never a secret)."""
@@ -88,6 +96,12 @@ class ReconciliationReport:
                 "stripe": self.payments.stripe_payments, "netsuite": self.payments.netsuite_payments,
                 "matched": self.payments.matched, "failed_debits": self.payments.failed_debits,
                 "refunds_matched": self.payments.refunds_matched, "could_not_apply": self.payments.could_not_apply},
+            "refunds": None if self.refunds is None else {
+                "stripe": self.refunds.stripe_refunds, "netsuite": self.refunds.netsuite_refunds,
+                "matched": self.refunds.refunds_matched, "reversed": self.refunds.reversed},
+            "disputes": None if self.refunds is None else {
+                "stripe": self.refunds.stripe_disputes, "netsuite": self.refunds.netsuite_disputes,
+                "matched": self.refunds.disputes_matched},
             "problem_count": len(problems),
             "problems": problems[:REPORTED_PROBLEMS],
             "settling": len(self.settling),
@@ -118,11 +132,13 @@ def build_report(
     settle_seconds: int = 0,
     now: float | None = None,
 ) -> ReconciliationReport:
-    """Read both systems and compare them (customers, invoices and their credit memos, payments).
+    """Read both systems and compare them (customers, invoices and their credit memos, payments, refunds and
+    disputes).
 
     With the customers flow switched off, only the customers NetSuite has (those the invoices flow
-    created) are compared; with the invoices or the payments flow off, invoices or payments are not
-    compared (and invoices are compared as the payments flow left them: without Stripe's payments).
+    created) are compared; with the invoices, the payments or the refunds flow off, invoices, payments or
+    refunds and disputes are not compared (and invoices are compared as the payments flow left them: without
+    Stripe's payments).
     """
     notes: list[str] = []
     settling: set[str] = set()
@@ -130,13 +146,17 @@ def build_report(
         since = int((time.time() if now is None else now) - settle_seconds)
         settling = recently_changed(stripe.list_objects("events", created_gte=since))
     customers, customer_rows = _compare_customers(stripe, netsuite, settings, settling, notes)
-    stripe_payments = _read_charges(stripe, settings, settling) if settings.payments.enabled else None
+    stripe_charges = (_read_charges(stripe, settings, settling)
+                      if settings.payments.enabled or settings.refunds.enabled else None)  # refunds need charges
+    stripe_payments = stripe_charges if settings.payments.enabled else None
     if stripe_payments is not None:
         settling = settling | stripe_payments.left_out
+    credit_notes = (list(stripe.list_objects("credit_notes"))
+                    if settings.invoices.enabled or settings.refunds.enabled else [])
     paid_outside: list[dict[str, Any]] = []
     if settings.invoices.enabled:
         invoices, transaction_rows = _compare_invoices(stripe, netsuite, settings, settling, stripe_payments,
-                                                       paid_outside)
+                                                       paid_outside, credit_notes)
     else:
         notes.append("invoices flow switched off (invoices.enabled): invoices not compared")
         invoices, transaction_rows = None, []
@@ -148,8 +168,17 @@ def build_report(
     else:
         notes.append("payments flow switched off (payments.enabled): payments not compared")
         payments, payment_rows = None, []
+    refunds: RefundReconciliation | None = None
+    refund_rows: list[dict[str, Any]] = []
+    if settings.refunds.enabled:
+        assert stripe_charges is not None
+        refunds, refund_rows, waiting = _compare_refunds(stripe, netsuite, settings, settling, stripe_charges,
+                                                         credit_notes)
+        settling = settling | waiting
+    else:
+        notes.append("refunds and disputes flow switched off (refunds.enabled): refunds and disputes not compared")
     compared = ("cus_",) + (("in_",) if invoices is not None or payments is not None else ()) + (
-        ("ch_", "py_") if payments is not None else ())
+        ("ch_", "py_") if payments is not None else ()) + (REFUND_IDS if refunds is not None else ())
     return ReconciliationReport(
         customers=customers,
         invoices=invoices,
@@ -160,6 +189,8 @@ def build_report(
         notes=notes,
         payments=payments,
         payment_rows=payment_rows,
+        refunds=refunds,
+        refund_rows=refund_rows,
     )
 
 
@@ -189,8 +220,8 @@ def _compare_customers(stripe: StripeHook, netsuite: NetSuiteHook, settings: Set
 
 
 def _compare_invoices(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings, settling: set[str],
-                      payments: _StripePayments | None,
-                      paid_outside: list[dict[str, Any]]) -> tuple[InvoiceReconciliation, list[dict[str, Any]]]:
+                      payments: _StripePayments | None, paid_outside: list[dict[str, Any]],
+                      credit_notes: list[dict[str, Any]]) -> tuple[InvoiceReconciliation, list[dict[str, Any]]]:
     """``paid_outside`` receives the invoices Stripe shows paid outside Stripe, as they stream by."""
 
     def read() -> Iterator[dict[str, Any]]:  # read as compared
@@ -201,7 +232,6 @@ def _compare_invoices(stripe: StripeHook, netsuite: NetSuiteHook, settings: Sett
                 paid_outside.append(_outside_fields(invoice))
             yield invoice
 
-    credit_notes = list(stripe.list_objects("credit_notes"))
     invoice_of_note = {cn["id"]: expandable_id(cn["invoice"]) for cn in credit_notes}
     credit_notes = [cn for cn in credit_notes if invoice_of_note[cn["id"]] not in settling]
     rows = list(netsuite.suiteql_after(NETSUITE_ROWS_QUERY))
@@ -222,11 +252,12 @@ def _outside_fields(invoice: Mapping[str, Any]) -> dict[str, Any]:
 class _StripePayments:
     """Stripe's side of the payments comparison, read once (the invoices comparison needs its pending debits)."""
 
-    charges: list[dict[str, Any]]
+    charges: list[dict[str, Any]]  # those compared (not left out)
     invoice_of: dict[str, str]  # charge ID -> the Stripe invoice it pays
     # left out with what changed within the settle time: a charge with the invoice it pays, and an invoice with a
     # charge paying it (the payments flow may not have carried the charge yet)
     left_out: set[str]
+    every: dict[str, dict[str, Any]] = field(default_factory=dict)  # charge ID -> charge, left out or not
 
     @property
     def paid_by(self) -> dict[str, list[str]]:
@@ -271,13 +302,29 @@ def _read_charges(stripe: StripeHook, settings: Settings, settling: set[str]) ->
     invoice_of = invoices_paid_by([c for c in charges if _moves(c)], stripe, settings, True)
     left_out = {c["id"] for c in charges if invoice_of.get(c["id"]) in settling}
     left_out |= {invoice_of[c["id"]] for c in charges if c["id"] in settling and c["id"] in invoice_of}
-    return _StripePayments([c for c in charges if c["id"] not in settling | left_out], invoice_of, left_out)
+    return _StripePayments([c for c in charges if c["id"] not in settling | left_out], invoice_of, left_out,
+                           {c["id"]: c for c in charges})
 
 
 def _compare_payments(netsuite: NetSuiteHook, settings: Settings, settling: set[str], stripe_side: _StripePayments,
                       paid_outside: list[dict[str, Any]]) -> tuple[PaymentReconciliation, list[dict[str, Any]]]:
     rows = list(netsuite.suiteql_after(PAYMENT_ROWS_QUERY))
     compared_rows = [r for r in rows if (scheme_of(str(r.get("externalid") or "")) or ("", ""))[1] not in settling]
+    applications = _applications(netsuite, rows, compared_rows)
+    base_currency = subsidiary_currency(netsuite, settings) if stripe_side.charges else ""
+    report = reconcile_payments(stripe_side.charges, stripe_side.invoice_of, compared_rows, applications,
+                                base_currency=base_currency, settings=settings.payments, paid_outside=paid_outside)
+    return report, rows
+
+
+REFUND_IDS = ("re_", "pyr_", "dp_", "du_")  # the IDs of Stripe refunds and disputes (sync/refunds.py resources)
+REFUND_EXPAND = ("balance_transaction", "failure_balance_transaction")  # Stripe's rate, and whether it came back
+
+
+def _applications(netsuite: NetSuiteHook, rows: list[dict[str, Any]],
+                  compared_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What each compared row applies to (APPLICATIONS_QUERY, a few hundred rows per query); every row of ``rows``
+    gets ``applied_to``, the external IDs it applies to (what the demo prints)."""
     applications: list[dict[str, Any]] = []
     ids = sorted({int(r["id"]) for r in compared_rows})
     for start in range(0, len(ids), APPLICATIONS_CHUNK):
@@ -288,7 +335,45 @@ def _compare_payments(netsuite: NetSuiteHook, settings: Settings, settling: set[
         applied_to[str(a["doc"])].append(str(a.get("applied_to") or f"internal ID {a.get('applied_to_id')}"))
     for row in rows:
         row["applied_to"] = ", ".join(sorted(applied_to.get(str(row["id"]), [])))
-    base_currency = subsidiary_currency(netsuite, settings) if stripe_side.charges else ""
-    report = reconcile_payments(stripe_side.charges, stripe_side.invoice_of, compared_rows, applications,
-                                base_currency=base_currency, settings=settings.payments, paid_outside=paid_outside)
-    return report, rows
+    return applications
+
+
+def _txn_fields(txn: Any) -> Any:
+    """What the comparison keeps of a balance transaction: Stripe's rate, and what tells a dispute's withdrawal."""
+    if not isinstance(txn, Mapping):
+        return txn
+    return {key: txn.get(key) for key in ("id", "amount", "currency", "exchange_rate", "reporting_category",
+                                          "created")}
+
+
+def _refund_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What the comparison keeps of a refund or dispute (a large account's stream through)."""
+    kept = {key: obj.get(key) for key in REFUND_FIELDS} | {"charge": expandable_id(obj.get("charge"))}
+    if obj.get("object") == "dispute":
+        kept["balance_transactions"] = [_txn_fields(t) for t in obj.get("balance_transactions") or []]
+    else:
+        kept["balance_transaction"] = _txn_fields(obj.get("balance_transaction"))
+        kept["failure_balance_transaction"] = expandable_id(obj.get("failure_balance_transaction"))
+    return kept
+
+
+def _compare_refunds(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings, settling: set[str],
+                     charges: _StripePayments, credit_notes: list[dict[str, Any]],
+                     ) -> tuple[RefundReconciliation, list[dict[str, Any]], set[str]]:
+    """The refunds and disputes section, its NetSuite rows, and the refunds and disputes left out: changed within
+    the settle time, or whose charge, or the invoice it paid, did (a credit note made through a refund, say)."""
+    objects = [_refund_fields(r) for r in stripe.list_objects("refunds", expand=REFUND_EXPAND)]
+    objects += [_refund_fields(d) for d in stripe.list_objects("disputes")]
+    waiting = {o["id"] for o in objects
+               if {o["id"], o["charge"], charges.invoice_of.get(o["charge"] or "")} & settling}
+    objects = [o for o in objects if o["id"] not in waiting]
+    rows = list(netsuite.suiteql_after(REFUND_ROWS_QUERY))
+    compared_rows = [r for r in rows
+                     if (refund_scheme_of(str(r.get("externalid") or "")) or ("", ""))[1] not in waiting]
+    applications = _applications(netsuite, rows, compared_rows)
+    base_currency = subsidiary_currency(netsuite, settings) if objects else ""
+    report = reconcile_refunds(
+        [o for o in objects if o["object"] == "refund"], [o for o in objects if o["object"] == "dispute"],
+        charges.every, charges.invoice_of, compared_rows, applications, base_currency=base_currency,
+        credit_notes=credit_notes, settings=settings.payments, shared_memos=not settings.invoices.enabled)
+    return report, rows, waiting
