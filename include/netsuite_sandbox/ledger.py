@@ -6,15 +6,24 @@ base (subsidiary) currency at the transaction's exchange rate, rounded half up t
 precision, and makes the base amounts balance too:
 
 * lines with a preset base amount keep it (a deposit credits Undeposited Funds with exactly the
-  base amount each payment debited there); the difference, if any, goes to the realized
-  exchange gain/loss account;
+  base amount each payment debited there); the difference, if any, goes to the exchange
+  gain/loss account the transaction names (a deposit: Unrealized Matching Gain/Loss, see
+  ``records/deposit.py``);
 * otherwise a rounding difference (a cent from converting several lines) is put on the main
   line (AR, bank, ...) or, for journals, on the largest line.
 
+A line may hold money of another currency than its transaction's (``currency`` and ``foreign``):
+a deposit's line for a payment in another currency states the amount in the deposit's currency
+(``amount``, what the lines balance on) and clears the payment's own amount in the payment's
+currency (``foreign``). Such a line is stored with ``"currency"`` and ``"foreign"`` besides
+``"amount"`` and ``"base"``.
+
 The result is stored with the transaction (``_lines`` in its body) and projected into the
-SuiteQL tables ``transactionline`` (foreign amounts) and ``transactionaccountingline`` (base
-amounts, one row per line, accounting book 1). ``trial_balance`` and ``account_balance`` read
-those rows.
+SuiteQL tables ``transactionline`` (foreign amounts, in the transaction's currency) and
+``transactionaccountingline`` (base amounts, one row per line, accounting book 1; the
+sandbox-only ``currency`` and ``foreign*`` columns give each line's money in the currency it
+is held in, so a per-currency balance of an account is exact even across a cross-currency
+deposit). ``trial_balance`` and ``account_balance`` read those rows.
 """
 
 from __future__ import annotations
@@ -39,6 +48,8 @@ class Line:
     entity: str | None = None
     custom: dict[str, Any] = field(default_factory=dict)  # custcol values of the source line
     base: Decimal | None = None  # preset base amount (see module doc)
+    currency: str | None = None  # the currency of ``foreign`` when not the transaction's
+    foreign: Decimal | None = None  # signed amount in ``currency`` (see module doc)
 
 
 class Unbalanced(ValueError):
@@ -46,7 +57,7 @@ class Unbalanced(ValueError):
 
 
 def post(lines: list[Line], rate: Decimal, base_precision: int, fx_account: str | None = None,
-         *, residual_to_largest: bool = False) -> list[dict[str, Any]]:
+         *, residual_to_largest: bool = False, fx_memo: str = "Exchange gain/loss") -> list[dict[str, Any]]:
     """Balanced lines, as stored in ``_lines``: mainline first (line 0), then 1, 2, ..."""
     foreign_sum = sum((line.amount for line in lines), ZERO)
     if foreign_sum != ZERO:
@@ -58,7 +69,7 @@ def post(lines: list[Line], rate: Decimal, base_precision: int, fx_account: str 
     lines = list(lines)
     if residual != ZERO:
         if fx_account and any(line.base is not None for line in lines):
-            lines.append(Line(fx_account, ZERO, memo="Realized exchange gain/loss"))
+            lines.append(Line(fx_account, ZERO, memo=fx_memo))
             bases.append(-residual)
         else:
             candidates = [i for i, line in enumerate(lines) if line.mainline and line.account]
@@ -82,6 +93,7 @@ def post(lines: list[Line], rate: Decimal, base_precision: int, fx_account: str 
             "memo": line.memo,
             "entity": line.entity,
             **({"custom": line.custom} if line.custom else {}),
+            **({"currency": line.currency, "foreign": text(line.foreign)} if line.currency else {}),
         })
     return out
 
@@ -113,14 +125,18 @@ def line_rows(record_id: int, lines: list[dict[str, Any]], subsidiary: int | Non
     return rows
 
 
-def accounting_rows(record_id: int, lines: list[dict[str, Any]], modified: str) -> list[dict[str, Any]]:
-    """``transactionaccountingline`` rows: base-currency debit/credit per posting line."""
+def accounting_rows(record_id: int, lines: list[dict[str, Any]], modified: str,
+                    currency: int | None = None) -> list[dict[str, Any]]:
+    """``transactionaccountingline`` rows: base-currency debit/credit per posting line, and
+    (sandbox-only) the line's money in the currency it is held in: the transaction's
+    (``currency``) unless the line names its own."""
     rows = []
     for line in lines:
         if not line.get("account"):
             continue
         base = dec(line["base"], ZERO)
-        amount = dec(line["amount"], ZERO)
+        own = line.get("currency") is not None
+        amount = dec(line["foreign"] if own else line["amount"], ZERO)
         rows.append({
             "transaction": record_id,
             "transactionline": line["line"],
@@ -134,6 +150,7 @@ def accounting_rows(record_id: int, lines: list[dict[str, Any]], modified: str) 
             "foreigndebit": text(amount) if amount > 0 else None,
             "foreigncredit": text(-amount) if amount < 0 else None,
             "foreignamount": text(amount),
+            "currency": _int(line["currency"]) if own else currency,
             "lastmodifieddate": modified,
         })
     return rows
@@ -169,14 +186,15 @@ def trial_balance(conn) -> list[dict[str, Any]]:
 
 
 def account_balance(conn, account_id: int, currency_id: int | None = None) -> Decimal:
-    """Base-currency balance (debit positive); with ``currency_id``, the balance in that
-    currency from the lines of transactions in that currency (exact for one-currency accounts)."""
+    """Base-currency balance (debit positive); with ``currency_id``, the balance of the money held
+    in that currency: the lines' amounts in the currency each line is held in (its transaction's,
+    or its own for a deposit line clearing a payment in another currency), so Undeposited Funds
+    nets to zero per currency once a deposit in another currency takes a payment."""
     if currency_id is None:
         rows = conn.execute('SELECT amount FROM "transactionaccountingline" WHERE account = ?', (account_id,))
         return sum((dec(row["amount"], ZERO) for row in rows), ZERO)
     rows = conn.execute(
-        'SELECT tl.foreignamount AS amount FROM transactionline tl JOIN "transaction" t ON t.id = tl."transaction" '
-        "WHERE tl.account = ? AND t.currency = ?",
+        'SELECT foreignamount AS amount FROM "transactionaccountingline" WHERE account = ? AND currency = ?',
         (account_id, currency_id),
     )
     return sum((dec(row["amount"], ZERO) for row in rows), ZERO)

@@ -5,10 +5,13 @@
 * ``transactionline``: the lines (mainline 0 first), foreign amounts debit positive, ``netamount``
   in base currency, ``custcol_*`` columns;
 * ``transactionaccountingline``: base-currency ``debit``/``credit``/``amount`` per posting line,
-  accounting book 1 (plus the sandbox-only ``foreigndebit``/``foreigncredit``/``foreignamount``);
+  accounting book 1 (plus the sandbox-only ``foreigndebit``/``foreigncredit``/``foreignamount``
+  and ``currency``: the line's money in the currency it is held in, the transaction's except on
+  a deposit line that clears a payment in another currency, held in the payment's currency);
 * ``nexttransactionlinelink`` / ``previoustransactionlinelink`` (same rows): applications
   (``linktype`` 'Payment': payment or credit memo -> invoice, refund -> credit memo or payment)
-  and deposits (``linktype`` 'Deposit': deposit -> payment or refund).
+  and deposits (``linktype`` 'Deposit': deposit -> payment or refund; ``foreignamount`` in the
+  deposited payment's own currency, ``amount`` the base value of the deposit's line).
 """
 
 from __future__ import annotations
@@ -100,9 +103,10 @@ ACCOUNTING_TABLE = Projection(
         ("transaction", "INTEGER"), ("transactionline", "INTEGER"), ("accountingbook", "INTEGER"),
         ("account", "INTEGER"), ("debit", "NUMBER"), ("credit", "NUMBER"), ("amount", "NUMBER"),
         ("netamount", "NUMBER"), ("posting", "TEXT"), ("foreigndebit", "NUMBER"), ("foreigncredit", "NUMBER"),
-        ("foreignamount", "NUMBER"), ("lastmodifieddate", "NSDATETIME"),
+        ("foreignamount", "NUMBER"), ("currency", "INTEGER"), ("lastmodifieddate", "NSDATETIME"),
     ),
-    lambda r, ctx: ledger.accounting_rows(r.id, r.body.get("_lines", []), r.last_modified.replace("T", " ").replace("Z", "")),
+    lambda r, ctx: ledger.accounting_rows(r.id, r.body.get("_lines", []), r.last_modified.replace("T", " ").replace("Z", ""),
+                                          ref_id(r.body.get("currency"))),
     key_column="transaction",
     indexes=("account",),
 )
