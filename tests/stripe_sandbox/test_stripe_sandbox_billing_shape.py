@@ -1,7 +1,7 @@
 """Billing object shapes: the keys of fixtures3.json (2026), within the SDK 16.1.0 models, parsed by the SDK.
 
 Every object type the sandbox serves is fetched through ``stripe.StripeClient`` (retrieve and
-list) from the ``demo`` and ``edge`` scenarios, and checked against its fixture counterpart (all
+list) from the ``demo``, ``edge`` and ``refunds`` scenarios, and checked against its fixture counterpart (all
 fixture keys present, recursively into plain hashes) and the SDK class (no key the SDK does not
 model unless the fixture has it). Event snapshots are checked the same way.
 """
@@ -45,8 +45,10 @@ DELIBERATE_DIFFERENCES = {
                                      "objects, so it stays a string when expanded",
     "payment_intent.managed_payments/payment_method_configuration_details": "null: not modelled",
     "charge.source": "null: the legacy Sources API is not modelled (the fixture shows a Source)",
+    "charge.payment_method_details.card": "absent from ACH Direct Debit charges (payment_method_details.us_bank_account "
+                                          "instead; the fixture's charge is a card payment)",
     "charge.payment_method_details.card.three_d_secure/wallet/installments": "null: no 3DS, wallets or installments",
-    "refund.destination_details": "card refunds only",
+    "refund.destination_details": "card, or us_bank_transfer for ACH Direct Debit refunds (no card key then)",
     "credit_note.shipping_cost": "null: shipping not modelled",
     "credit_note.out_of_band_amount": "null unless some of the credit was given out of band",
     "dispute.enhanced_eligibility_types": "empty: Visa CE 3.0 eligibility not modelled",
@@ -84,7 +86,8 @@ def fixtures():
 
 @pytest.fixture(scope="module")
 def sandboxes():
-    servers = [start_background(StripeSandbox(scenario=name, seed=3, now=lambda: NOW)) for name in ("demo", "edge")]
+    servers = [start_background(StripeSandbox(scenario=name, seed=3, now=lambda: NOW))
+               for name in ("demo", "edge", "refunds")]
     yield [make_client(server.url) for server in servers]
     for server in servers:
         server.stop()
@@ -102,6 +105,16 @@ def _missing(fixture: dict, ours: dict, path: str = "") -> list[str]:
             missing.append(where)
         elif isinstance(value, dict) and isinstance(ours[key], dict) and value and "object" not in value:
             missing += _missing(value, ours[key], where + ".")
+    return missing
+
+
+def _missing_keys(object_type: str, fixture: dict, data: dict) -> set[str]:
+    """Fixture keys ``data`` lacks, less the deliberate gaps (MISSING) and the card keys of bank payments."""
+    missing = set(_missing(fixture, data)) - MISSING.get(object_type, set())
+    if object_type == "charge" and (data["payment_method_details"] or {}).get("type") == "us_bank_account":
+        missing.discard("payment_method_details.card")  # the fixture's charge is a card payment
+    if object_type == "refund" and data["destination_details"]["type"] == "us_bank_transfer":
+        missing.discard("destination_details.card")  # the fixture's refund goes to a card
     return missing
 
 
@@ -157,7 +170,7 @@ def test_every_billing_object_has_the_fixture_keys_and_parses(sandboxes, fixture
                 assert isinstance(obj, cls), (object_type, type(obj))
                 data = obj.to_dict()
                 assert data["object"] == object_type
-                missing = set(_missing(fixture, data)) - MISSING.get(object_type, set())
+                missing = _missing_keys(object_type, fixture, data)
                 assert not missing, (object_type, data["id"], sorted(missing))
                 assert set(data) <= allowed, (object_type, sorted(set(data) - allowed))
                 seen[object_type] = seen.get(object_type, 0) + 1
@@ -192,6 +205,20 @@ def test_event_snapshots_have_the_same_shape(sandboxes, fixtures):
             assert set(obj) <= set(SDK_CLASSES[object_type].__annotations__) | set(fixtures[object_type])
     assert {"invoice", "charge", "payout", "dispute", "subscription", "credit_note", "refund",
             "invoice_payment", "payment_intent", "invoiceitem", "price", "coupon"} <= kinds
+
+
+def test_refund_and_dispute_event_snapshots_have_the_same_shape(sandboxes, fixtures):
+    """The ``refunds`` scenario's failed and pending refunds, inquiries and charge.refund.updated events."""
+    client = sandboxes[2]
+    types = set()
+    for event in client.v1.events.list(params={"limit": 100}).auto_paging_iter():
+        obj = event.data.object.to_dict()
+        types.add((event.type, obj["object"]))
+        if obj["object"] in SDK_CLASSES:
+            assert not _missing_keys(obj["object"], fixtures[obj["object"]], obj), event.type
+            assert set(obj) <= set(SDK_CLASSES[obj["object"]].__annotations__) | set(fixtures[obj["object"]])
+    assert {("refund.failed", "refund"), ("charge.refund.updated", "refund"), ("refund.updated", "refund"),
+            ("charge.dispute.created", "dispute")} <= types
 
 
 def test_deleted_stubs_match_fixture(sandboxes, fixtures):

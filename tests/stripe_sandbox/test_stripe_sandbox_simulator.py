@@ -19,7 +19,7 @@ from stripe_sandbox.events import AUDIT_ENV
 
 NOW = 1_760_000_000
 DAY = 86400
-SCENARIO_OPTIONS = {"demo": {}, "edge": {}, "payments": {}, "scale": {"invoices": 150}}
+SCENARIO_OPTIONS = {"demo": {}, "edge": {}, "payments": {}, "refunds": {}, "scale": {"invoices": 150}}
 
 
 def build(name: str, seed: int, now: int = NOW, **options) -> StripeSandbox:

@@ -81,6 +81,7 @@ def build_empty(seeder: Seeder, seed: int) -> None:
 from stripe_sandbox.scenarios.demo import build_demo  # noqa: E402 - needs Seeder above
 from stripe_sandbox.scenarios.edge import build_edge  # noqa: E402
 from stripe_sandbox.scenarios.payments import build_payments  # noqa: E402
+from stripe_sandbox.scenarios.refunds import build_refunds  # noqa: E402
 from stripe_sandbox.scenarios.scale import build_scale, build_scale_slow  # noqa: E402
 
 Scenario = Callable[[Seeder, int], None]
@@ -89,6 +90,7 @@ SCENARIOS: dict[str, Scenario] = {
     "edge": build_edge,
     "empty": build_empty,
     "payments": build_payments,
+    "refunds": build_refunds,
     "scale": build_scale,
     "scale_slow": build_scale_slow,
 }
