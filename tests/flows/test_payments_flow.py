@@ -77,7 +77,8 @@ def assert_every_payment_once_and_invoices_agree(url: str) -> dict[str, tuple]:
     what Stripe still expects (a pending bank debit is applied in NetSuite while Stripe waits for it)."""
     payments = netsuite_payments()
     charges = [c for c in stripe_charges(url) if moves_money(c)]
-    assert {external_ids.payment(c["id"]) for c in charges} == {k for k, v in payments.items() if v[0] == "customerpayment"}
+    assert {external_ids.payment(c["id"]) for c in charges} == {
+        k for k, v in payments.items() if v[0] == "customerpayment" and k.startswith(("ch_", "py_"))}
     pending: Counter = Counter()
     for charge in charges:
         record_type, total, currency, _rate, _applied = payments[charge["id"]]

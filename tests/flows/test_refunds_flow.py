@@ -237,3 +237,31 @@ def test_soap_and_a_backfill_into_another_netsuite_end_as_the_incremental_runs_o
     finally:
         for sandbox in (soap, rest, stripe):
             sandbox.stop()
+
+
+def test_a_refund_that_fails_after_it_synced_is_reversed_so_netsuite_ends_where_stripe_does(dagbag, payments):  # noqa: F811
+    from tests.flows.test_payments_scenario import advance
+
+    client = stripe_client(payments.url)
+    customer = a_customer(client)
+    invoice = open_invoice(client, customer, "usd", 6400)
+    client.v1.invoices.pay(invoice, params={"payment_method": "pm_card_refundFail"})
+    (payment,) = client.v1.invoice_payments.list(params={"invoice": invoice}).data
+    charge = client.v1.payment_intents.retrieve(payment.payment.payment_intent).latest_charge
+    refund = client.v1.refunds.create(params={"charge": charge, "amount": 2400})
+    sync_everything(dagbag)
+    memo = external_ids.refund_memo(refund.id)
+    assert netsuite_payments()[refund.id][4] == (memo, Decimal("24.00"))
+
+    advance(payments.url, 9 * 86400)  # past 5 business days: Stripe gives the money back
+    assert client.v1.refunds.retrieve(refund.id).status == "failed"
+    summary = sync_everything(dagbag)
+    assert summary["failed"] == []
+    ns = assert_every_refund_and_dispute_once(payments.url)
+    returned = external_ids.returned_refund(refund.id)
+    assert ns[returned][:2] == ("customerpayment", Decimal("24.00"))
+    assert ns[refund.id][4] == (returned, Decimal("24.00"))
+    assert [amount for _, amount in memo_lines(memo)] == [Decimal("0.00")]
+    assert netsuite_remaining()[invoice] == 0
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert (xcom_return(dag_run, "sync")["created"], xcom_return(dag_run, "sync")["updated"]) == (0, 0)
