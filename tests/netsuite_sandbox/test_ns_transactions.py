@@ -160,16 +160,18 @@ def test_double_deposit_is_refused(client):
     inv = _invoice(client, "in_1")
     pay = _payment(client, "ch_1", "100", [(inv, "100")])
     put(client, "deposit", "po_1", {"account": {"id": "2"}, "payment": {"items": [{"id": pay, "deposit": True}]}})
+    # Oracle, "Common Errors With Deposit Records": "Invalid id reference key x" (status Deposited).
     detail = assert_error(client.upsert("deposit", "po_2", {"account": {"id": "2"}, "payment": {"items": [{"id": pay}]}}),
-                          400, "USER_ERROR", path="payment.items[0].id")
-    assert "already been deposited" in detail["detail"]
+                          400, "INVALID_KEY_OR_REF", path="payment.items[0].id")
+    assert f"Invalid id reference key {pay}." in detail["detail"] and "already been deposited" in detail["detail"]
     # Twice in one deposit is refused too, and so is a payment posted straight to a bank.
     other = _payment(client, "ch_2", "5")
     assert_error(client.upsert("deposit", "po_3", {"account": {"id": "2"}, "payment": {"items": [{"id": other}, {"id": other}]}}),
                  400, "USER_ERROR", path="payment.items[1].id")
     direct = _payment(client, "ch_3", "5", undepFunds=False, account={"id": "2"})
-    assert_error(client.upsert("deposit", "po_4", {"account": {"id": "2"}, "payment": {"items": [{"id": direct}]}}),
-                 400, "USER_ERROR")
+    detail = assert_error(client.upsert("deposit", "po_4", {"account": {"id": "2"}, "payment": {"items": [{"id": direct}]}}),
+                          400, "INVALID_KEY_OR_REF", path="payment.items[0].id")
+    assert f"Invalid id reference key {direct}." in detail["detail"] and "Undeposited Funds" in detail["detail"]
     # Re-saving the first deposit (an upsert retry) keeps its own payment.
     put(client, "deposit", "po_1", {"account": {"id": "2"}, "payment": {"items": [{"id": pay}]}, "memo": "again"})
     assert get_expanded(client, "customerPayment", pay)["status"] == {"id": "C", "refName": "Deposited"}
@@ -178,7 +180,10 @@ def test_double_deposit_is_refused(client):
 def test_deposit_rules_currency_bank_and_amounts(client):
     _customer(client, currencyList={"items": [{"currency": {"id": "2"}}]})
     eur = put(client, "customerPayment", "ch_eur", {"customer": {"externalId": "cus_1"}, "currency": {"id": "2"}, "payment": 10})
-    assert_error(client.upsert("deposit", "po_1", {"account": {"id": "2"}, "payment": {"items": [{"id": eur}]}}), 400, "USER_ERROR")
+    # A EUR payment on a USD deposit needs the amount deposited in USD (test_ns_deposit_currencies.py).
+    detail = assert_error(client.upsert("deposit", "po_1", {"account": {"id": "2"}, "payment": {"items": [{"id": eur}]}}),
+                          400, "USER_ERROR", path="payment.items[0].paymentAmount")
+    assert detail["detail"].endswith("Please enter value(s) for: Amount")
     assert_error(client.upsert("deposit", "po_1", {"account": {"id": "5"}, "payment": {"items": [{"id": eur}]}}), 400, "USER_ERROR",
                  path="account")
     assert_error(client.upsert("deposit", "po_1", {"account": {"id": "7"}, "payment": {"items": [{"id": eur, "paymentAmount": 9}]}}),
@@ -287,7 +292,8 @@ def test_foreign_currency_posts_base_amounts_and_a_deposit_clears_undeposited_fu
     app = sandbox.app
     assert app.account_balance(1) == 0  # UF cleared at the payment's own base amount (110)
     assert app.account_balance(7) == D("109.00")  # EUR bank at the deposit's rate
-    assert app.account_balance(19) == D("1.00")  # realized exchange loss
+    # The difference is the deposit's: Unrealized Matching Gain/Loss (Oracle, "Foreign Currency Revaluation").
+    assert app.account_balance(20) == D("1.00") and app.account_balance(19) == 0
     assert app.account_balance(7, currency=2) == D("100")
     assert app.account_balance(4) == D("-108.00")
 

@@ -90,7 +90,8 @@ ACCOUNT = RecordType(
         "currency": Field(REF, "Currency", ref_type="currency"),
         "isInactive": Field(BOOL),
         # NetSuite's system role of an account (SuiteQL ``sspecacct``): UndepFunds, AcctRec,
-        # RealizedERV. The sandbox finds Undeposited Funds, default A/R and FX gain/loss by it.
+        # RealizedERV, MatchingUnrERV. The sandbox finds Undeposited Funds, default A/R and the
+        # exchange gain/loss accounts by it.
         "specialAccount": Field(STRING, "Special Account Type", max_length=40),
     },
     display=lambda body: " ".join(p for p in (body.get("acctNumber"), body.get("acctName")) if p),

@@ -122,6 +122,12 @@ class Books:
     def receivables(self) -> str:
         return self.require_account("AcctRec", "Accounts Receivable")
 
+    def deposit_exchange_account(self) -> str | None:
+        """Where a deposit posts the exchange difference of the payments it clears: Unrealized
+        Matching Gain/Loss (``MatchingUnrERV``; see ``records/deposit.py``), else (a database
+        seeded before that account existed) Realized Gain/Loss."""
+        return self.special_account("MatchingUnrERV") or self.special_account("RealizedERV")
+
 
 @dataclass
 class Header:
@@ -213,9 +219,13 @@ def due_date(ctx, body: dict[str, Any]) -> None:
     body["dueDate"] = (date.fromisoformat(body["tranDate"]) + timedelta(days=days)).isoformat()
 
 
-def post(header: Header, body: dict[str, Any], lines: list[ledger.Line], *, residual_to_largest: bool = False) -> None:
-    fx = header.books.special_account("RealizedERV")
-    body["_lines"] = ledger.post(lines, header.rate, header.base_precision, fx, residual_to_largest=residual_to_largest)
+def post(header: Header, body: dict[str, Any], lines: list[ledger.Line], *, residual_to_largest: bool = False,
+         fx_account: str | None = None, fx_memo: str = "Realized exchange gain/loss") -> None:
+    """Balanced ``_lines``; a base difference left by lines with preset base amounts goes to
+    ``fx_account`` (default the Realized Gain/Loss account) on a line memo'd ``fx_memo``."""
+    fx = fx_account or header.books.special_account("RealizedERV")
+    body["_lines"] = ledger.post(lines, header.rate, header.base_precision, fx,
+                                 residual_to_largest=residual_to_largest, fx_memo=fx_memo)
 
 
 # --- links (applications, deposits) --------------------------------------------------------
