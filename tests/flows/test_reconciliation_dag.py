@@ -3,14 +3,20 @@ check_report naming the Stripe object, unless it changed within the settle time.
 
 from __future__ import annotations
 
+import re
+
+import httpx
 import pytest
 
-from tests.fixtures.sandboxes import netsuite_conn, start_sandbox, stripe_conn, stripe_sandbox_cmd
+from tests.fixtures.sandboxes import STRIPE_KEY, netsuite_conn, start_sandbox, stripe_conn, stripe_sandbox_cmd
 from tests.flows.helpers import open_invoice, run_dag, stripe_client, task_states, xcom_return
 
 DAG_ID = "stripe_netsuite_reconciliation"
-FLOW_DAGS = ("stripe_customers_to_netsuite", "stripe_invoices_to_netsuite", "stripe_payments_to_netsuite")
+FLOW_DAGS = ("stripe_customers_to_netsuite", "stripe_invoices_to_netsuite", "stripe_payments_to_netsuite",
+             "stripe_refunds_disputes_to_netsuite")
 PAYMENTS = "stripe_payments_to_netsuite"
+REFUNDS = "stripe_refunds_disputes_to_netsuite"
+DAY = 86400
 pytestmark = pytest.mark.usefixtures("airflow_db", "clean_variables")
 
 
@@ -35,6 +41,8 @@ def test_agreeing_ledgers_pass_and_a_difference_fails_naming_the_object(dagbag, 
     assert summary["customers"]["matched"] == summary["customers"]["stripe"] >= 10
     assert summary["invoices"]["matched"] == summary["invoices"]["stripe"] > 10
     assert summary["payments"]["matched"] == summary["payments"]["stripe"] >= 10
+    assert summary["refunds"]["matched"] == summary["refunds"]["stripe"] >= 2  # the demo's partial and credit note
+    assert summary["disputes"]["matched"] == summary["disputes"]["stripe"] >= 1  # won: the entries stand
 
     client = stripe_client(stripe_sb.url)
     customer = next(iter(client.v1.customers.list(params={"limit": 1}).data)).id
@@ -57,12 +65,12 @@ def test_agreeing_ledgers_pass_and_a_difference_fails_naming_the_object(dagbag, 
 
 
 def test_a_switched_off_flow_is_not_reported_as_missing(dagbag, connections, settle_minutes):
-    """Customers flow off: the invoices and payments flows create the customers they need, and only those are
-    compared; invoices flow off too: invoices are not compared at all; payments flow off as well: neither are
-    payments."""
+    """Customers flow off: the invoices, payments and refunds flows create the customers they need, and only those
+    are compared; invoices flow off too: invoices are not compared at all; payments flow off as well: neither are
+    payments (refunds still are, against Stripe's charges); refunds flow off: neither are refunds and disputes."""
     settle_minutes(0, "customers:\n  enabled: false\n")
-    assert run_dag(dagbag, "stripe_invoices_to_netsuite").state == "success"
-    assert run_dag(dagbag, PAYMENTS).state == "success"
+    for flow_dag in FLOW_DAGS[1:]:
+        assert run_dag(dagbag, flow_dag).state == "success"
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", task_states(dag_run)
     summary = xcom_return(dag_run, "reconcile")
@@ -79,20 +87,30 @@ def test_a_switched_off_flow_is_not_reported_as_missing(dagbag, connections, set
     settle_minutes(0, "customers:\n  enabled: false\ninvoices:\n  enabled: false\npayments:\n  enabled: false\n")
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", task_states(dag_run)
-    assert xcom_return(dag_run, "reconcile")["payments"] is None
+    summary = xcom_return(dag_run, "reconcile")
+    assert summary["payments"] is None and summary["refunds"]["matched"] == summary["refunds"]["stripe"] >= 2
+
+    settle_minutes(0, "customers:\n  enabled: false\ninvoices:\n  enabled: false\npayments:\n  enabled: false\n"
+                      "refunds:\n  enabled: false\n")
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", task_states(dag_run)
+    assert xcom_return(dag_run, "reconcile")["refunds"] is None
 
 
 def test_with_only_customers_and_invoices_synced_a_payments_flow_left_on_reports_the_payments_missing(
         dagbag, connections, settle_minutes):
-    """The settings say the payments flow is on: until it has run, NetSuite lacks every payment (and shows
-    the invoices open), and the report says so, naming that flow."""
+    """The settings say the payments and refunds flows are on: until they have run, NetSuite lacks every payment
+    (and shows the invoices open), refund and dispute, and the report says so, naming each flow."""
     settle_minutes(0)
     for flow_dag in FLOW_DAGS[:2]:
         assert run_dag(dagbag, flow_dag).state == "success"
     summary = xcom_return(run_dag(dagbag, DAG_ID), "reconcile")
     assert not summary["ok"] and summary["payments"]["netsuite"] == 0 < summary["payments"]["stripe"]
+    assert summary["refunds"]["netsuite"] == 0 < summary["refunds"]["stripe"]
     missing = [p for p in summary["problems"] if ": missing in NetSuite" in p]
-    assert len(missing) == summary["payments"]["stripe"] and all(PAYMENTS in p for p in missing)
+    assert len([p for p in missing if PAYMENTS in p]) == summary["payments"]["stripe"]
+    assert len([p for p in missing if REFUNDS in p]) == summary["refunds"]["stripe"] + summary["disputes"]["stripe"]
+    assert all(PAYMENTS in p or REFUNDS in p for p in missing)
 
 
 @pytest.fixture
@@ -128,12 +146,13 @@ def test_payments_reconcile_and_a_payment_deleted_or_edited_in_netsuite_turns_th
     from stripe_netsuite.hooks.netsuite import NetSuiteHook
 
     settle_minutes(0)
-    for flow_dag in FLOW_DAGS:
+    for flow_dag in FLOW_DAGS[:3]:
         assert run_dag(dagbag, flow_dag).state == "success"
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", (task_states(dag_run), xcom_return(dag_run, "reconcile"))
     summary = xcom_return(dag_run, "reconcile")
     assert summary["ok"] and summary["problem_count"] == 0
+    assert summary["refunds"]["stripe"] == summary["disputes"]["stripe"] == 0  # the scenario has none
     assert summary["payments"] == {"stripe": 18, "netsuite": 18, "matched": 18, "failed_debits": 1,
                                    "refunds_matched": 1, "could_not_apply": 0}  # 19 charges: one declined
     assert summary["invoices"]["matched"] == summary["invoices"]["stripe"] == 15
@@ -178,3 +197,153 @@ def test_payments_reconcile_and_a_payment_deleted_or_edited_in_netsuite_turns_th
     assert fix.state == "success", xcom_return(fix, "sync")
     dag_run = run_dag(dagbag, DAG_ID)
     assert dag_run.state == "success", xcom_return(dag_run, "reconcile")["problems"]
+
+
+def paid_by_card(client, customer: str, currency: str, *amounts: int, card: str = "pm_card_visa") -> str:
+    """The charge paying a new invoice of ``amounts``."""
+    invoice = open_invoice(client, customer, currency, *amounts)
+    client.v1.invoices.pay(invoice, params={"payment_method": card})
+    (payment,) = client.v1.invoice_payments.list(params={"invoice": invoice}).data
+    return client.v1.payment_intents.retrieve(payment.payment.payment_intent).latest_charge
+
+
+def a_customer(client, currency: str) -> str:
+    return client.v1.customers.create(params={"name": f"Refund Reconciler {currency}",
+                                              "email": f"ap-{currency}@reconcile.example"}).id
+
+
+def dispute_of(client, charge_id: str) -> str:
+    return next(d.id for d in client.v1.disputes.list(params={"limit": 100}).auto_paging_iter() if d.charge == charge_id)
+
+
+def advance(url: str, seconds: int) -> None:
+    httpx.post(f"{url}/_sandbox/clock", data={"advance": seconds}, auth=(STRIPE_KEY, "")).raise_for_status()
+
+
+def refunds_and_disputes(url: str) -> dict[str, str]:
+    """On the payments scenario, through the SDK: refunds full, partial of an invoice of several lines, through a
+    credit note, of a payment without an invoice, in EUR at Stripe's rate, one that will fail (its card closed:
+    Stripe gives the money back 5 business days later); disputes open and won. Case -> refund or dispute ID."""
+    client = stripe_client(url)
+    usd, eur = a_customer(client, "usd"), a_customer(client, "eur")
+    cases = {
+        "full": client.v1.refunds.create(params={"charge": paid_by_card(client, usd, "usd", 8000)}).id,
+        "partial": client.v1.refunds.create(params={"charge": paid_by_card(client, usd, "usd", 5000, 3000),
+                                                    "amount": 2000}).id,
+        "fails": client.v1.refunds.create(params={"charge": paid_by_card(client, usd, "usd", 7500,
+                                                                         card="pm_card_refundFail")}).id,
+        "eur": client.v1.refunds.create(params={"charge": paid_by_card(client, eur, "eur", 19900), "amount": 9900}).id,
+    }
+    noted = open_invoice(client, usd, "usd", 6000)
+    client.v1.invoices.pay(noted, params={"payment_method": "pm_card_visa"})
+    note = client.v1.credit_notes.create(params={"invoice": noted, "amount": 2500, "refund_amount": 2500})
+    cases["credit_note"] = note.to_dict()["refunds"][0]["refund"]
+    direct = client.v1.payment_intents.create(params={"amount": 1500, "currency": "usd", "customer": usd,
+                                                      "payment_method": "pm_card_visa", "confirm": True})
+    cases["standalone"] = client.v1.refunds.create(params={"payment_intent": direct.id, "amount": 500}).id
+    cases["dispute_open"] = dispute_of(client, paid_by_card(client, usd, "usd", 7000, card="pm_card_createDispute"))
+    cases["dispute_won"] = dispute_of(client, paid_by_card(client, usd, "usd", 4000, card="pm_card_createDispute"))
+    httpx.post(f"{url}/_sandbox/disputes/{cases['dispute_won']}/close", data={"status": "won"},
+               auth=(STRIPE_KEY, "")).raise_for_status()
+    return cases
+
+
+def netsuite_refunds() -> dict[str, dict]:
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    rows = NetSuiteHook().suiteql("SELECT id, externalid, foreigntotal, exchangerate FROM transaction "
+                                  "WHERE type = 'CustRfnd'")
+    return {row["externalid"]: row for row in rows}
+
+
+def reconciled_green(dagbag) -> dict:
+    for flow_dag in FLOW_DAGS:
+        dag_run = run_dag(dagbag, flow_dag)
+        assert dag_run.state == "success", (flow_dag, task_states(dag_run))
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", (task_states(dag_run), xcom_return(dag_run, "reconcile")["problems"])
+    summary = xcom_return(dag_run, "reconcile")
+    assert summary["ok"] and summary["problem_count"] == 0
+    assert summary["invoices"]["matched"] == summary["invoices"]["stripe"]  # refunds leave what is open as it was
+    return summary
+
+
+def test_refunds_and_disputes_reconcile_and_a_customer_refund_deleted_or_edited_in_netsuite_turns_the_check_red(
+        dagbag, payments_scenario, settle_minutes):
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    settle_minutes(0)
+    cases = refunds_and_disputes(payments_scenario.url)
+    summary = reconciled_green(dagbag)
+    assert summary["refunds"] == {"stripe": 6, "netsuite": 6, "matched": 6, "reversed": 0}
+    assert summary["disputes"] == {"stripe": 2, "netsuite": 2, "matched": 2}
+
+    advance(payments_scenario.url, 8 * DAY)  # the closed card: Stripe gives the refund's money back
+    assert stripe_client(payments_scenario.url).v1.refunds.retrieve(cases["fails"]).status == "failed"
+    summary = reconciled_green(dagbag)
+    assert summary["refunds"] == {"stripe": 6, "netsuite": 6, "matched": 6, "reversed": 1}
+    lines = report_lines()
+    start = lines.index(next(x for x in lines if x.startswith("refunds: ")))
+    assert lines[start:start + 4] == [
+        "refunds: Stripe 6 booked (1 given back), NetSuite 6, matched 6; disputes: Stripe 2 that withdrew funds, "
+        "NetSuite 2, matched 2 - OK",
+        "  EUR refunded: Stripe 99.00 EUR, NetSuite 99.00 EUR",
+        "  USD refunded: Stripe 130.00 USD, NetSuite 130.00 USD",  # 80 + 20 + 25 + 5; the 75 given back nets to 0
+        "  USD disputed: Stripe 110.00 USD, NetSuite 110.00 USD",  # 70 open + 40 won: the entries stand
+    ]
+
+    ns = netsuite_refunds()
+    deleted, edited = cases["full"], cases["partial"]
+    charge_id = stripe_client(payments_scenario.url).v1.refunds.retrieve(deleted).charge
+    hook = NetSuiteHook()
+    hook.rest.request("DELETE", f"/record/v1/customerRefund/{ns[deleted]['id']}").raise_for_status()
+    (memo,) = [row["id"] for row in hook.suiteql(f"SELECT id FROM transaction WHERE externalid = 'cm-{edited}'")]
+    hook.rest.request("PATCH", f"/record/v1/customerRefund/{ns[edited]['id']}", json={  # refunded 15.00, not 20.00
+        "apply": {"items": [{"doc": {"id": str(memo)}, "apply": True, "amount": 15.0}]}}).raise_for_status()
+
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert task_states(dag_run) == {"reconcile": "success", "check_report": "failed"}
+    problems = xcom_return(dag_run, "reconcile")["problems"]
+    assert problems == [
+        f"{deleted}: missing in NetSuite (Stripe 80.00 USD, refund of {charge_id}, applying cm-{deleted}) "
+        f"-> fix: trigger {REFUNDS} with stripe_ids [{deleted}] and force_rewrite on (if its check_failed_records task "
+        f"lists {deleted}, fix the cause it gives first)",
+        f"{edited}: amount Stripe 20.00 USD, NetSuite 15.00 USD; applied in NetSuite 15.00 USD to cm-{edited}, Stripe "
+        f"20.00 USD to cm-{edited} -> fix: trigger {REFUNDS} with stripe_ids [{edited}] and force_rewrite on",
+    ]
+
+    for problem in problems:  # rewrite as each line says
+        dag, stripe_id = re.search(r"trigger (\S+) with stripe_ids \[(\S+)\] and force_rewrite on", problem).groups()
+        fix = run_dag(dagbag, dag, {"stripe_ids": [stripe_id], "force_rewrite": True})
+        assert fix.state == "success", xcom_return(fix, "sync")
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert dag_run.state == "success", xcom_return(dag_run, "reconcile")["problems"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "refunds flow: sync/refunds.py prepare() puts in RefundContext.charges only the charges of objects that write "
+    "(_writes), but mapping/refunds.py _Mapper.__init__ requires the charge before dispute() sees that an inquiry "
+    "withdrew nothing: the inquiry waits in the retry queue as MAPPING 'its charge ... could not be read'"))
+def test_an_inquiry_leaves_the_refunds_flow_and_the_reconciliation_green(dagbag, payments_scenario, settle_minutes):
+    settle_minutes(0)
+    client = stripe_client(payments_scenario.url)
+    dispute_of(client, paid_by_card(client, a_customer(client, "usd"), "usd", 5400, card="pm_card_createDisputeInquiry"))
+    summary = reconciled_green(dagbag)
+    assert summary["disputes"] == {"stripe": 0, "netsuite": 0, "matched": 0}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "refunds flow: mapping/refunds.py refund() for a refund Stripe gave back writes [ret-re_ payment], [customer "
+    "refund applying it and releasing cm-re_ (apply false)], [zeroed cm-re_ memo]: when the flow first sees the refund "
+    "already failed, cm-re_ is not in NetSuite yet, so the customer refund fails DEPENDENCY 'needs cm-re_…' and the "
+    "zeroed memo stage never runs"))
+def test_a_refund_stripe_gave_back_before_the_first_sync_loads_and_reconciles(dagbag, payments_scenario,
+                                                                               settle_minutes):
+    settle_minutes(0)
+    client = stripe_client(payments_scenario.url)
+    charge_id = paid_by_card(client, a_customer(client, "usd"), "usd", 7500, card="pm_card_refundFail")
+    refund_id = client.v1.refunds.create(params={"charge": charge_id}).id
+    advance(payments_scenario.url, 8 * DAY)
+    assert client.v1.refunds.retrieve(refund_id).status == "failed"
+    summary = reconciled_green(dagbag)
+    assert summary["refunds"] == {"stripe": 1, "netsuite": 1, "matched": 1, "reversed": 1}
