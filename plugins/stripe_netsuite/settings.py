@@ -178,6 +178,37 @@ class RefundSettings(_Section):
     fingerprint_field: TransactionBodyField = "custbody_stripe_sync_hash"
 
 
+class FeeAccounts(_Section):
+    processing: RecordName = Field("acct-stripe-fees", description="Stripe's processing fees (and FX fees bundled "
+                                                                   "with them).")
+    dispute: RecordName = Field("acct-disputes", description="Dispute fees (and their refunds when a dispute is won).")
+    fx: RecordName = Field("acct-stripe-fees", description="Currency conversion fees Stripe lists apart.")
+    other: RecordName = Field("acct-stripe-fees", description="Any other Stripe fee or adjustment of a payout.")
+
+
+DEFAULT_BANK_ACCOUNTS: dict[str, RecordName] = {
+    "usd": "acct-operating-bank", "eur": "acct-bank-eur", "gbp": "acct-bank-gbp", "jpy": "acct-bank-jpy",
+    "cad": "acct-bank-cad", "kwd": "acct-bank-kwd"}  # the NetSuite sandbox's seeded banks
+
+
+class PayoutSettings(_Section):
+    enabled: bool = True
+    bank_accounts: dict[str, RecordName] = Field(
+        default_factory=lambda: dict(DEFAULT_BANK_ACCOUNTS),
+        description="Bank account of the deposits, by payout currency (lower-case ISO code).")
+    fee_accounts: FeeAccounts = FeeAccounts()
+    max_transactions_per_deposit: int = Field(
+        4000, ge=1, le=9000,
+        description="A payout carrying more transactions becomes several deposits (po_X, po_X-2, ...) that add up "
+                    "to it: NetSuite deposits stop at about 10,000 lines, and a transaction may take two (its fee).")
+    fingerprint_field: TransactionBodyField = "custbody_stripe_sync_hash"
+
+    @field_validator("bank_accounts")
+    @classmethod
+    def _lower_case_currencies(cls, value: dict[str, RecordName]) -> dict[str, RecordName]:
+        return {currency.lower(): account for currency, account in value.items()}
+
+
 class ReconciliationSettings(_Section):
     settle_minutes: int = Field(
         90, ge=0, description="Leave out Stripe objects changed this recently: the hourly flows may not have "
@@ -191,6 +222,7 @@ class Settings(_Section):
     invoices: InvoiceSettings = InvoiceSettings()
     payments: PaymentSettings = PaymentSettings()
     refunds: RefundSettings = RefundSettings()
+    payouts: PayoutSettings = PayoutSettings()
     reconciliation: ReconciliationSettings = ReconciliationSettings()
 
 

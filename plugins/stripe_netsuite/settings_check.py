@@ -26,6 +26,8 @@ INCOME_ACCOUNTS = ("Income", "OthIncome")
 DISCOUNT_ACCOUNTS = ("Income", "OthIncome", "Expense", "OthExpense", "COGS")
 DEFERRED_REVENUE_ACCOUNTS = ("DeferRevenue",)
 OUT_OF_BAND_ACCOUNTS = ("Bank", "OthCurrAsset")
+BANK_ACCOUNTS = ("Bank",)
+FEE_ACCOUNTS = ("Expense", "OthExpense", "COGS")
 DISPUTE_REVERSAL_ACCOUNTS = ("Income", "OthIncome", "Expense", "OthExpense", "AcctRec")  # reference §6.10  # where money paid outside Stripe is (not Undeposited Funds)
 
 ACCOUNT_TYPE_NAMES = {
@@ -50,6 +52,8 @@ class NamedRecord:
 def named_records(settings: Settings, flows: Iterable[str]) -> list[NamedRecord]:
     """The records the switched-on flows among ``flows`` will reference, by setting."""
     flows = set(flows)
+    if "payouts" in flows and settings.payouts.enabled:
+        flows.add("refunds_disputes")  # a payout writes what it carries on the way when NetSuite lacks it
     if "refunds_disputes" in flows and settings.refunds.enabled:
         flows.add("payments")  # a refund writes its payment on the way when NetSuite lacks it
     if "payments" in flows and settings.payments.enabled:
@@ -85,6 +89,16 @@ def named_records(settings: Settings, flows: Iterable[str]) -> list[NamedRecord]
         wanted.append(NamedRecord("refunds.dispute_item", "item", ref.dispute_item, SALE_ITEMS))
         wanted.append(NamedRecord("refunds.dispute_reversals_account", "account", ref.dispute_reversals_account,
                                   DISPUTE_REVERSAL_ACCOUNTS))
+    if "payouts" in flows and settings.payouts.enabled:
+        payouts = settings.payouts
+        for currency, account in sorted(payouts.bank_accounts.items()):
+            wanted.append(NamedRecord(f"payouts.bank_accounts.{currency}", "account", account, BANK_ACCOUNTS))
+        for kind in ("processing", "dispute", "fx", "other"):
+            wanted.append(NamedRecord(f"payouts.fee_accounts.{kind}", "account", getattr(payouts.fee_accounts, kind),
+                                      FEE_ACCOUNTS))
+        if not (settings.refunds.enabled and "refunds_disputes" in flows):
+            wanted.append(NamedRecord("refunds.dispute_reversals_account", "account",
+                                      settings.refunds.dispute_reversals_account, DISPUTE_REVERSAL_ACCOUNTS))
     return wanted
 
 
@@ -162,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     """``stripe-netsuite-check-settings [FLOW ...]``: check the settings against NetSuite, as the DAGs do."""
     from stripe_netsuite.hooks.netsuite import NetSuiteHook
 
-    flows = (argv if argv is not None else sys.argv[1:]) or ["customers", "invoices", "payments", "refunds_disputes"]
+    flows = (argv if argv is not None else sys.argv[1:]) or ["customers", "invoices", "payments", "refunds_disputes", "payouts"]
     found = problems(NetSuiteHook(), load_settings(), flows)
     if found:
         print("The settings name NetSuite records that cannot be used:")

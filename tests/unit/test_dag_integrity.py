@@ -7,7 +7,7 @@ import pytest
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 FLOW_DAGS = {"stripe_customers_to_netsuite", "stripe_invoices_to_netsuite", "stripe_payments_to_netsuite",
-             "stripe_refunds_disputes_to_netsuite"}
+             "stripe_refunds_disputes_to_netsuite", "stripe_payouts_to_netsuite"}
 RECONCILIATION = "stripe_netsuite_reconciliation"
 EXPECTED = FLOW_DAGS | {RECONCILIATION}
 

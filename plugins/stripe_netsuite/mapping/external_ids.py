@@ -24,6 +24,7 @@ Customer payment of a failed refund      re_X             ret-re_X         Trans
 Credit memo for a dispute                dp_X             cm-dp_X          Transactions
 Customer refund for a dispute            dp_X             dp_X             Transactions
 Deposit                                  po_X             po_X             Transactions
+Deposit, part n of a large payout        po_X             po_X-n (n >= 2)  Transactions
 Journal entry for a balance transaction  txn_X            je-txn_X         Transactions
 Journal entry for a transfer             tr_X             tr_X             Transactions
 
@@ -154,6 +155,13 @@ def dispute_refund(dispute_id: str) -> str:
 
 def deposit(payout_id: str) -> str:
     return _stripe_id(payout_id, "po_")
+
+
+def deposit_part(payout_id: str, part: int) -> str:
+    """Part ``part`` (1, 2, ...) of a payout too large for one deposit; part 1 is the payout's own ``po_X``."""
+    if part < 1:
+        raise ValueError(f"deposit parts count from 1, got {part}")
+    return deposit(payout_id) if part == 1 else f"{deposit(payout_id)}-{part}"
 
 
 def balance_journal(balance_transaction_id: str) -> str:

@@ -81,6 +81,16 @@ _WHAT_TO_DO = {
                    "was deleted in Stripe on purpose, remove its entry from the retry queue Variable",
     "UNKNOWN_VALUE": "Stripe sent a value this version of stripe-netsuite does not know (the message names the object, "
                      "field and value): upgrade stripe-netsuite, or report the value to its maintainers",
+    "NOT_YET_SYNCED": "a payment, refund or dispute of the payout is not in NetSuite and could not be written on the "
+                      "way (the message says which and why): fix that one first",
+    "ALREADY_DEPOSITED": "a transaction of the payout is already on another NetSuite deposit (the message names both): "
+                         "remove it from the deposit made by hand, or delete that deposit, so the payout's deposit can "
+                         "take it",
+    "UNEQUAL_AMOUNTS": "NetSuite holds another amount than Stripe for a transaction of the payout, or the lines would "
+                       "not add up to the payout (the message says which): rewrite that record from Stripe (trigger "
+                       "its flow with its ID and force_rewrite), or correct it by hand in NetSuite",
+    "MISSING_ACCOUNT_MAPPING": "the settings name no NetSuite bank account for the payout's currency (payouts."
+                               "bank_accounts): add one to the settings file",
 }
 _NETSUITE_REFUSED = "NetSuite refused it: fix what the message names in NetSuite (or the settings file)"
 _THEN = "; then clear the red check_failed_records task to try again"

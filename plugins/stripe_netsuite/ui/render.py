@@ -29,7 +29,8 @@ SECTION_TITLES = {
     "customers": "Customers",
     "invoices": "Invoices and credit memos",
     "payments": "Payments",
-    "refunds": "Refunds and disputes",
+    "refunds": "Refunds",
+    "disputes": "Disputes",
     "refunds_disputes": "Refunds and disputes",
 }
 FILE_TITLES = {"html_report": "Full report (HTML)", "csv_dir": "Report tables (CSV)"}
@@ -37,7 +38,7 @@ COUNT_TITLES = {"stripe": "Stripe", "netsuite": "NetSuite", "matched": "Matched"
 # The section a difference belongs to, by the Stripe ID it starts with.
 PREFIX_SECTIONS = (
     ("cus_", "customers"), ("in_", "invoices"), ("cn_", "invoices"), ("ch_", "payments"), ("py_", "payments"),
-    ("re_", "refunds"), ("dp_", "refunds"), ("du_", "refunds"),
+    ("re_", "refunds"), ("dp_", "disputes"), ("du_", "disputes"),
 )
 OTHER = "other"
 FLOW_TITLES = {"customers": "Customers", "invoices": "Invoices", "payments": "Payments",
