@@ -371,3 +371,26 @@ def test_a_credit_note_made_later_through_a_synced_refund_leaves_it_credited_onc
     client.v1.credit_notes.create(params={"invoice": invoice, "amount": 2500,
                                           "refunds": [{"refund": refund_id, "amount_refunded": 2500}]})
     reconciled_green(dagbag)
+
+
+@pytest.fixture
+def refunds_scenario(monkeypatch, netsuite):
+    """The Stripe sandbox's refunds scenario: refunds full, partial, through a credit note, standalone, EUR, ACH, one
+    pending, one failed later; disputes won, lost, open, a EUR one won, and an inquiry."""
+    sandbox = start_sandbox(stripe_sandbox_cmd("--scenario", "refunds", "--seed", "7"))
+    monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(sandbox.url))
+    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url))
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the two refunds-flow defects the xfail tests above isolate: the scenario's dispute_inquiry waits in the retry "
+    "queue (MAPPING 'its charge ... could not be read') and its refund_fails case, already failed at the first sync, "
+    "cannot load (DEPENDENCY 'needs cm-re_…'); the report then names that refund and its memo missing, everything "
+    "else agrees"))
+def test_the_refunds_scenario_reconciles_green(dagbag, refunds_scenario, settle_minutes):
+    settle_minutes(0)
+    summary = reconciled_green(dagbag)
+    assert summary["refunds"]["matched"] == summary["refunds"]["stripe"] == 9  # refund_pending is booked already
+    assert summary["disputes"]["matched"] == summary["disputes"]["stripe"] == 4
