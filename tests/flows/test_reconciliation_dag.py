@@ -320,10 +320,6 @@ def test_refunds_and_disputes_reconcile_and_a_customer_refund_deleted_or_edited_
     assert dag_run.state == "success", xcom_return(dag_run, "reconcile")["problems"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refunds flow: sync/refunds.py prepare() puts in RefundContext.charges only the charges of objects that write "
-    "(_writes), but mapping/refunds.py _Mapper.__init__ requires the charge before dispute() sees that an inquiry "
-    "withdrew nothing: the inquiry waits in the retry queue as MAPPING 'its charge ... could not be read'"))
 def test_an_inquiry_leaves_the_refunds_flow_and_the_reconciliation_green(dagbag, payments_scenario, settle_minutes):
     settle_minutes(0)
     client = stripe_client(payments_scenario.url)
@@ -332,11 +328,6 @@ def test_an_inquiry_leaves_the_refunds_flow_and_the_reconciliation_green(dagbag,
     assert summary["disputes"] == {"stripe": 0, "netsuite": 0, "matched": 0}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refunds flow: mapping/refunds.py refund() for a refund Stripe gave back writes [ret-re_ payment], [customer "
-    "refund applying it and releasing cm-re_ (apply false)], [zeroed cm-re_ memo]: when the flow first sees the refund "
-    "already failed, cm-re_ is not in NetSuite yet, so the customer refund fails DEPENDENCY 'needs cm-re_…' and the "
-    "zeroed memo stage never runs"))
 def test_a_refund_stripe_gave_back_before_the_first_sync_loads_and_reconciles(dagbag, payments_scenario,
                                                                                settle_minutes):
     settle_minutes(0)
@@ -349,14 +340,6 @@ def test_a_refund_stripe_gave_back_before_the_first_sync_loads_and_reconciles(da
     assert summary["refunds"] == {"stripe": 1, "netsuite": 1, "matched": 1, "reversed": 1}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refunds flow: a credit note made later through a refund already synced (credit note refunds[].refund) is "
-    "written by the invoices flow with its refunded part open, but nothing rewrites the refund (the flow does not "
-    "read credit_note events), so NetSuite keeps the refund's cm-re_ memo applied by re_ AND the cn_ memo: the "
-    "reconciliation says 're_…: applied in NetSuite … to cm-re_…, Stripe … to cn_…' and 'cm-re_…: … the customer is "
-    "credited twice'. A forced rewrite of the refund makes it worse: mapping/refunds.py sends no apply-false line for "
-    "the cm-re_ memo it no longer credits (apply merges by document), so re_ applies both and totals twice the "
-    "refund, and the memo is never zeroed"))
 def test_a_credit_note_made_later_through_a_synced_refund_leaves_it_credited_once(dagbag, payments_scenario,
                                                                                  settle_minutes):
     settle_minutes(0)
@@ -384,11 +367,6 @@ def refunds_scenario(monkeypatch, netsuite):
     sandbox.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the two refunds-flow defects the xfail tests above isolate: the scenario's dispute_inquiry waits in the retry "
-    "queue (MAPPING 'its charge ... could not be read') and its refund_fails case, already failed at the first sync, "
-    "cannot load (DEPENDENCY 'needs cm-re_…'); the report then names that refund and its memo missing, everything "
-    "else agrees"))
 def test_the_refunds_scenario_reconciles_green(dagbag, refunds_scenario, settle_minutes):
     settle_minutes(0)
     summary = reconciled_green(dagbag)

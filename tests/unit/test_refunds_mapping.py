@@ -196,7 +196,7 @@ def test_a_refund_that_failed_after_booking_is_reversed_by_a_payment_of_the_mone
     assert back.fields["payment"] == Decimal("40.00") and back.fields["undepFunds"] is True
     assert back.fields["tranDate"] == "2026-04-04"
     assert customer_refund.fields["apply"]["items"] == [
-        {"doc": InternalIdRef("cm-re_1"), "apply": False},
+        {"doc": InternalIdRef("cm-re_1", optional=True), "apply": False},  # left out if the memo never existed
         {"doc": InternalIdRef("ret-re_1"), "apply": True, "amount": Decimal("40.00")}]
     assert customer_refund.fields["memo"].startswith("REVERSED in Stripe (expired_or_canceled_card)")
     assert memo_sum(memo) == 0 and memo.external_id == "cm-re_1"
@@ -207,3 +207,24 @@ def test_a_charge_that_could_not_be_read_is_an_error_naming_the_refund():
     with pytest.raises(MappingError) as caught:
         map_refund(refund(), ctx, SETTINGS)
     assert caught.value.stripe_id == "re_1" and "ch_1" in str(caught.value)
+
+
+def test_an_inquiry_writes_nothing_even_when_its_charge_was_not_read():
+    """Nothing to write needs nothing read: the flow does not read the charges of what writes nothing."""
+    empty = RefundContext(currency_ids=CURRENCY_IDS, base_currency="USD")
+    assert map_dispute(dispute(status="warning_needs_response", withdrawn=False), empty, SETTINGS) is None
+    assert map_refund(refund(status="pending", balance_transaction=None), empty, SETTINGS) is None
+
+
+def test_an_optional_reference_not_in_netsuite_leaves_its_line_out():
+    from stripe_netsuite.mapping.records import NeutralRecord, UnresolvedReference, resolve_internal_ids
+
+    record = NeutralRecord("customerRefund", "re_1", {"apply": {"items": [
+        {"doc": InternalIdRef("cm-re_1", optional=True), "apply": False},
+        {"doc": InternalIdRef("ret-re_1"), "apply": True}]}})
+    resolved = resolve_internal_ids(record, {"ret-re_1": "7"})
+    assert resolved.fields["apply"]["items"] == [{"doc": {"id": "7"}, "apply": True}]
+    both = resolve_internal_ids(record, {"ret-re_1": "7", "cm-re_1": "5"})
+    assert both.fields["apply"]["items"][0] == {"doc": {"id": "5"}, "apply": False}
+    with pytest.raises(UnresolvedReference):
+        resolve_internal_ids(record, {"cm-re_1": "5"})

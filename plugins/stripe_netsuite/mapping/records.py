@@ -19,6 +19,7 @@ class NeutralRecord:
     external_id: str
     fields: dict[str, Any] = field(default_factory=dict)
     source_id: str = ""  # the Stripe object this record came from (for errors and the retry queue)
+    only_if_present: bool = False  # written only over a record NetSuite has (e.g. zeroing a memo that may not exist)
 
     def fingerprint(self) -> str:
         """A stable hash of what would be written; equal fingerprints mean nothing to change."""
@@ -82,6 +83,9 @@ class InternalIdRef:
 
     external_id: str
     table: str = "transaction"  # the SuiteQL table of its record group, to look it up when it did not load this run
+    # optional: a sublist line holding it is left out when the record is not in NetSuite (e.g. "no longer apply X",
+    # where X may never have been written)
+    optional: bool = False
 
 
 class UnresolvedReference(LookupError):
@@ -93,6 +97,8 @@ def resolve_internal_ids(record: NeutralRecord, internal_ids: Mapping[str, str])
 
     def resolve(value: Any) -> Any:
         if isinstance(value, InternalIdRef):
+            if value.external_id not in internal_ids and value.optional:
+                raise _LeftOut
             if value.external_id not in internal_ids:
                 raise UnresolvedReference(
                     f"{record.external_id} needs {value.external_id}, which is not in NetSuite (it did not load "
@@ -102,7 +108,17 @@ def resolve_internal_ids(record: NeutralRecord, internal_ids: Mapping[str, str])
         if isinstance(value, dict):
             return {k: resolve(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [resolve(v) for v in value]
+            kept = []
+            for item in value:
+                try:
+                    kept.append(resolve(item))
+                except _LeftOut:
+                    continue
+            return kept
         return value
 
     return replace(record, fields=resolve(record.fields))
+
+
+class _LeftOut(Exception):
+    """A sublist line whose optional reference is not in NetSuite: the line is left out."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -156,8 +156,9 @@ class _Mapper:
     def customer_refund(self, external_id: str, applies: str, amount: int, when: int, txn: Any, memo: str,
                         released: str | None = None) -> NeutralRecord:
         items = [{"doc": InternalIdRef(applies), "apply": True, "amount": self.money(amount)}]
-        if released:  # the document it applied before, given up (apply sublists merge by document)
-            items.insert(0, {"doc": InternalIdRef(released), "apply": False})
+        if released:  # the document it applied before, given up (apply sublists merge by document); left out when
+            # the refund failed before it was first written, so the memo never existed
+            items.insert(0, {"doc": InternalIdRef(released, optional=True), "apply": False})
         fields = {
             **self.header(when, txn, "customer"),
             "paymentMethod": record_ref(self.settings.payments.payment_method),
@@ -192,7 +193,15 @@ class _Mapper:
                 assert invoice is not None
                 stages.append([self.credit_memo(memo_id, invoice, amount, when, txn, self.settings.refunds.partial_refund_item,
                                                 what)])
-            stages.append([self.customer_refund(external_ids.customer_refund(self.id), credits, amount, when, txn, what)])
+            # A refund a credit note names later gives up the memo written for it before (then zeroed below).
+            released = memo_id if note and invoice else None
+            stages.append([self.customer_refund(external_ids.customer_refund(self.id), credits, amount, when, txn, what,
+                                                released=released)])
+            if released:
+                assert invoice is not None
+                zeroed = self.credit_memo(memo_id, invoice, amount, when, txn, self.settings.refunds.partial_refund_item,
+                                          f"REPLACED by credit note {note}, which credits this refund. {what}", zeroed=True)
+                stages.append([replace(zeroed, only_if_present=True)])
             return stages
         # Stripe gave the money back: the customer refund now applies a payment of it, and the memo is zeroed.
         failure = refund.get("failure_balance_transaction")
@@ -239,9 +248,13 @@ class _Mapper:
 
 def map_refund(refund: Mapping[str, Any], context: RefundContext, settings: Settings) -> list[list[NeutralRecord]] | None:
     """A refund's records in load stages, or None when Stripe has not booked it."""
+    if not refund_booked(refund):
+        return None
     return _Mapper(refund, "refund", context, settings).refund()
 
 
 def map_dispute(dispute: Mapping[str, Any], context: RefundContext, settings: Settings) -> list[list[NeutralRecord]] | None:
     """A dispute's records in load stages, or None when it withdrew no funds (an inquiry or warning)."""
+    if withdrawal(dispute) is None:
+        return None
     return _Mapper(dispute, "dispute", context, settings).dispute()

@@ -308,8 +308,9 @@ def _read_charges(stripe: StripeHook, settings: Settings, settling: set[str]) ->
 
 def _compare_payments(netsuite: NetSuiteHook, settings: Settings, settling: set[str], stripe_side: _StripePayments,
                       paid_outside: list[dict[str, Any]]) -> tuple[PaymentReconciliation, list[dict[str, Any]]]:
-    rows = list(netsuite.suiteql_after(PAYMENT_ROWS_QUERY))
-    compared_rows = [r for r in rows if (scheme_of(str(r.get("externalid") or "")) or ("", ""))[1] not in settling]
+    # the payments flow's records (a customer refund of the refunds flow, or one made by hand, is not its)
+    rows = [r for r in netsuite.suiteql_after(PAYMENT_ROWS_QUERY) if scheme_of(str(r.get("externalid") or ""))]
+    compared_rows = [r for r in rows if (scheme_of(str(r["externalid"])) or ("", ""))[1] not in settling]
     applications = _applications(netsuite, rows, compared_rows)
     base_currency = subsidiary_currency(netsuite, settings) if stripe_side.charges else ""
     report = reconcile_payments(stripe_side.charges, stripe_side.invoice_of, compared_rows, applications,
@@ -367,9 +368,8 @@ def _compare_refunds(stripe: StripeHook, netsuite: NetSuiteHook, settings: Setti
     waiting = {o["id"] for o in objects
                if {o["id"], o["charge"], charges.invoice_of.get(o["charge"] or "")} & settling}
     objects = [o for o in objects if o["id"] not in waiting]
-    rows = list(netsuite.suiteql_after(REFUND_ROWS_QUERY))
-    compared_rows = [r for r in rows
-                     if (refund_scheme_of(str(r.get("externalid") or "")) or ("", ""))[1] not in waiting]
+    rows = [r for r in netsuite.suiteql_after(REFUND_ROWS_QUERY) if refund_scheme_of(str(r.get("externalid") or ""))]
+    compared_rows = [r for r in rows if (refund_scheme_of(str(r["externalid"])) or ("", ""))[1] not in waiting]
     applications = _applications(netsuite, rows, compared_rows)
     base_currency = subsidiary_currency(netsuite, settings) if objects else ""
     report = reconcile_refunds(

@@ -130,8 +130,8 @@ class FlowEngine:
         latest: dict[str, SourceObject] = {}
         for event in self.stripe.events_after(cursor.event_id, self.flow.event_types):
             summary.cursor = asdict(Cursor.from_event(event))
-            source = self.flow.source_from_event(event)
-            if source is not None:
+            found = self.flow.source_from_event(event)
+            for source in (found if isinstance(found, list) else [found] if found is not None else []):
                 latest[source.stripe_id] = source
         return list(latest.values())
 
@@ -249,6 +249,8 @@ class FlowEngine:
             to_write: list[NeutralRecord] = []
             for record in batch:
                 row = existing.get(record.external_id)
+                if row is None and record.only_if_present:  # e.g. zeroing a memo that was never written
+                    continue
                 fingerprint = record.fingerprint()
                 if row is not None and (
                     not update_existing

@@ -76,7 +76,9 @@ class FlowSpec(Protocol):
 
     def enabled(self, settings: Settings) -> bool: ...
 
-    def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | None: ...
+    def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | list[SourceObject] | None:
+        """The object(s) an event says changed (e.g. the refunds a credit note now names), or None."""
+        ...
 
     def prepare(self, sources: list[SourceObject], *, stripe, netsuite, settings: Settings, listed: bool,
                 run_cache: dict[str, Any]) -> Prepared:

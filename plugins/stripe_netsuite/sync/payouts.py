@@ -123,15 +123,17 @@ class PayoutsFlow:
         for start in range(0, len(names), 500):
             chunk = ", ".join(suiteql_quote(x) for x in names[start:start + 500])
             rows = netsuite.suiteql(
-                "SELECT t.externalid, t.foreigntotal, d.externalid AS deposit FROM transaction t "
+                "SELECT t.externalid, t.foreigntotal, l.nextdoc AS deposit_id, d.externalid AS deposit FROM transaction t "
                 "LEFT JOIN nexttransactionlinelink l ON l.previousdoc = t.id AND l.linktype = 'Deposit' "
                 f"LEFT JOIN transaction d ON d.id = l.nextdoc WHERE t.externalid IN ({chunk})")
             for row in rows:
                 payout_id, txn = documents[row["externalid"]]
                 deposit = row.get("deposit")
-                if deposit and deposit.split("-")[0] != payout_id:
+                if row.get("deposit_id") and str(deposit or "").split("-")[0] != payout_id:
+                    named = f"{deposit} (internal ID {row['deposit_id']})" if deposit else \
+                        f"internal ID {row['deposit_id']}, made by hand"
                     dependencies.fail([payout_id], "ALREADY_DEPOSITED", (
-                        f"{row['externalid']} (Stripe {txn['id']}) is already on NetSuite deposit {deposit}, not this "
+                        f"{row['externalid']} (Stripe {txn['id']}) is already on NetSuite deposit {named}, not this "
                         f"payout's; nothing was written for {payout_id}"))
                     continue
                 source = txn.get("source")

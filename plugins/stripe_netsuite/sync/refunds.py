@@ -45,7 +45,7 @@ class RefundsDisputesFlow:
     event_types: tuple[str, ...] = (
         "refund.created", "refund.updated", "refund.failed", "charge.refund.updated",
         "charge.dispute.created", "charge.dispute.updated", "charge.dispute.funds_withdrawn",
-        "charge.dispute.funds_reinstated", "charge.dispute.closed",
+        "charge.dispute.funds_reinstated", "charge.dispute.closed", "credit_note.created", "credit_note.updated",
     )
     record_type = "customerRefund"
     suiteql_table = "transaction"
@@ -53,10 +53,13 @@ class RefundsDisputesFlow:
     def enabled(self, settings: Settings) -> bool:
         return settings.refunds.enabled
 
-    def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | None:
+    def source_from_event(self, event: Mapping[str, Any]) -> SourceObject | list[SourceObject] | None:
         obj = (event.get("data") or {}).get("object") or {}
         if obj.get("object") in ("refund", "dispute"):
             return SourceObject(dict(obj))
+        if obj.get("object") == "credit_note":  # a refund it names now credits the customer through its memo
+            return [SourceObject({"id": expandable_id(entry["refund"]), "object": "refund"})
+                    for entry in obj.get("refunds") or [] if entry.get("refund")]
         return None
 
     def fingerprint_field(self, settings: Settings) -> str | None:
@@ -95,13 +98,15 @@ class RefundsDisputesFlow:
             for charge_id, charge in charges.items():
                 if charge_id not in invoice_of:
                     lines[external_ids.payment_invoice(charge_id)] = _own_invoice_lines(charge, settings)
+        credit_note_of = self._credit_notes(invoice_users, writing, stripe)
+        self._ensure_credit_note_memos(credit_note_of, writing, invoice_of, dependencies)
         context = RefundContext(
             currency_ids=currency_ids,
             base_currency=subsidiary_currency(netsuite, settings),
             charges=charges,
             invoice_of_charge=invoice_of,
             lines_of_invoice=lines,
-            credit_note_of_refund=self._credit_notes(invoice_users, writing, stripe),
+            credit_note_of_refund=credit_note_of,
         )
         ordered = [SourceObject(objects.get(s.stripe_id, s.data)) for s in sources]
         return Prepared(ordered, RefundsRunContext(context), dependencies.failed, dict(dependencies.written))
@@ -112,7 +117,7 @@ class RefundsDisputesFlow:
         complete = {obj["id"]: obj for obj in objects}
         for resource, expand, kind in (("refunds", REFUND_EXPAND, "refund"), ("disputes", DISPUTE_EXPAND, "dispute")):
             stale = [obj["id"] for obj in objects if obj.get("object") == kind
-                     and any(isinstance(obj.get(key), str) for key in expand)]
+                     and ("status" not in obj or any(isinstance(obj.get(key), str) for key in expand))]
             for object_id, fresh in stripe.retrieve_many(resource, stale, expand=expand).items():
                 if isinstance(fresh, StripeHookError):
                     dependencies.fail([object_id], "STRIPE_READ", f"{kind} {object_id} could not be read from Stripe: "
@@ -146,6 +151,22 @@ class RefundsDisputesFlow:
                 dependencies.fail(invoice_users[invoice["id"]], getattr(exc, "code", "MAPPING"),
                                   f"invoice {invoice['id']}: {exc}")
         return out
+
+    @staticmethod
+    def _ensure_credit_note_memos(credit_note_of: Mapping[str, str], writing: list[dict[str, Any]],
+                                  invoice_of: Mapping[str, str], dependencies: Dependencies) -> None:
+        """The memo of each credit note a refund is made through, written by the invoices flow if NetSuite lacks it
+        (the refund applies it)."""
+        memo_of_invoice: dict[str, str] = {}
+        users: dict[str, list[str]] = defaultdict(list)
+        for obj in writing:
+            note = credit_note_of.get(obj["id"])
+            invoice = invoice_of.get(expandable_id(obj["charge"]))
+            if note and invoice:
+                memo_of_invoice[invoice] = external_ids.credit_note_memo(note)
+                users[invoice].append(obj["id"])
+        if users:
+            dependencies.ensure_through_flow(InvoicesFlow(), users, lambda invoice: memo_of_invoice[invoice])
 
     @staticmethod
     def _credit_notes(invoice_users: Mapping[str, list[str]], writing: list[dict[str, Any]], stripe) -> dict[str, str]:

@@ -85,7 +85,7 @@ def airflow_base(request: Request) -> str:
 def security_headers(nonce: str | None = None) -> dict[str, str]:
     scripts = f"'nonce-{nonce}'" if nonce else "'none'"
     return {
-        "Content-Security-Policy": (f"default-src 'none'; style-src {scripts}; script-src {scripts}; img-src 'self'; "
+        "Content-Security-Policy": (f"default-src 'none'; style-src {scripts}; script-src {scripts}; "
                                     "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"),
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
