@@ -1,8 +1,9 @@
 """Browser tests: a finance user in the real Airflow UI (``./dev.sh ui``'s stack), driven by Playwright.
 
 One ``LocalUiStack`` (both sandboxes, api-server, scheduler, dag-processor) and one Chromium for
-the module. Chromium is Debian's ``/usr/bin/chromium`` (``./dev.sh test`` installs it when
-missing); Playwright's own browser download is never used. Screenshots of each step go to
+the session, shared by the modules (a stack takes about 30 s to start); each test sets up what it
+needs. Chromium is Debian's ``/usr/bin/chromium`` (``./dev.sh test`` installs it when missing);
+Playwright's own browser download is never used. Screenshots of each step go to
 ``test-artifacts/ui/`` (gitignored), with the stack's logs.
 """
 
@@ -45,7 +46,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(artifacts, tmp_path_factory):
     reason = _no_browser_reason()
     if reason:
@@ -72,7 +73,7 @@ def _keep_logs(stack, artifacts: Path) -> None:
         shutil.copytree(stack.log_dir, artifacts / "stack-logs", dirs_exist_ok=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser_context(stack):
     from playwright.sync_api import sync_playwright
 

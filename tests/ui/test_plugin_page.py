@@ -35,7 +35,7 @@ from stripe_netsuite.ui.data import (
     RunInfo,
     parse_queue,
 )
-from stripe_netsuite.ui.render import Links, grouped_problems, render_page, split_problem
+from stripe_netsuite.ui.render import Links, grouped_problems, render_page, section_of, split_problem, title_of
 
 RECONCILIATION = "stripe_netsuite_reconciliation"
 PAYMENTS = "stripe_payments_to_netsuite"
@@ -207,8 +207,9 @@ def test_sections_the_user_may_not_read_say_so_and_show_nothing():
 def test_problem_lines_split_and_grouped_by_stripe_id():
     assert split_problem("in_1: total differs -> fix: trigger x") == ("in_1", "total differs", "fix: trigger x")
     assert split_problem("a note without an ID") == ("", "a note without an ID", "")
-    groups = grouped_problems(["ch_1: a -> b", "cus_1: c -> d", "re_1: e -> f", "in_2: g -> h", "py_3: i -> j", "x"])
-    assert list(groups) == ["customers", "invoices", "payments", "refunds", "other"]
+    groups = grouped_problems(["ch_1: a -> b", "cus_1: c -> d", "dp_1: e -> f", "re_1: e -> f", "in_2: g -> h",
+                               "py_3: i -> j", "x"])
+    assert list(groups) == ["customers", "invoices", "payments", "refunds", "disputes", "other"]
     assert [p[0] for p in groups["payments"]] == ["ch_1", "py_3"]
 
 
@@ -257,7 +258,11 @@ def planted(airflow_db, clean_variables, dagbag, monkeypatch):
 @pytest.fixture(scope="module")
 def airflow_api():
     """Airflow's own API app (the UI's server) with the plugins it loads, and tokens for each role."""
-    from fastapi.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette: "Using `httpx` with `starlette.testclient` is deprecated"
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
 
     from airflow.api_fastapi.app import create_app, get_auth_manager
     from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
@@ -304,3 +309,100 @@ def test_the_page_needs_an_airflow_login_and_the_permission_to_read_the_runs(pla
     text = text_of(op.text)
     assert f"ch_{IMG} USER_ERROR Invalid currency {XSS} 3" in text and what_to_do("USER_ERROR") in text
     assert "Waiting to load: 1 record (Payments 1)" in text
+
+
+# ------------------------------------------------------------------------------------------ in the browser
+
+
+def finished_reconciliation(api, stack) -> dict:
+    """Set-up: a new, empty NetSuite, then a finished run of the reconciliation DAG over it: every demo record
+    is older than the settle time, so it reports them missing and its check_report fails."""
+    from tests.ui import ui
+
+    stack.fresh_netsuite()
+    before = {r["dag_run_id"] for r in ui.dag_runs(api, RECONCILIATION)}
+
+    def new_runs():
+        return [r for r in ui.dag_runs(api, RECONCILIATION) if r["dag_run_id"] not in before]
+
+    if ui.dag(api, RECONCILIATION)["is_paused"]:
+        ui.set_paused(api, RECONCILIATION, False)  # the scheduler makes its latest daily run
+        try:
+            ui.wait_until(new_runs, 20, "the scheduled reconciliation run")
+        except AssertionError:
+            pass  # that run was made earlier
+    if not new_runs():
+        api.post(f"/dags/{RECONCILIATION}/dagRuns", json={"logical_date": None}).raise_for_status()
+    run_id = ui.wait_until(new_runs, 60, "a new reconciliation run")[-1]["dag_run_id"]
+    return ui.wait_run_done(api, RECONCILIATION, run_id)
+
+
+def test_a_the_page_from_the_navigation_shows_the_report_queues_and_failing_runs(page, stack, api, shots):
+    from playwright.sync_api import expect
+
+    from tests.ui import ui
+
+    run = finished_reconciliation(api, stack)
+    run_id = run["dag_run_id"]
+    assert ui.task_states(api, RECONCILIATION, run_id) == {"reconcile": "success", "check_report": "failed"}
+    summary = api.get(f"/dags/{RECONCILIATION}/dagRuns/{quote(run_id, safe='')}/taskInstances/reconcile/"
+                      "xcomEntries/return_value").json()["value"]
+    difference, what, todo = split_problem(summary["problems"][0])
+    record = queued(stripe_id=f"ch_PLANTED{IMG}")
+    key = retry_queue_key("payments")  # the payments DAG stays paused here: no run touches its queue
+    api.post("/variables", json={"key": key, "value": json.dumps([record])}).raise_for_status()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.get_by_test_id("nav-sidebar").get_by_role("link", name=PAGE_NAME).click()
+        page.wait_for_url(re.compile(rf"/plugin/{URL_ROUTE}"))
+        frame = page.frame_locator(f"iframe[title='{PAGE_NAME}']")
+        for heading in ("Summary", "Latest reconciliation", "Waiting to load (retry queues)", "Runs"):
+            expect(frame.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        count = summary["problem_count"]
+        expect(frame.locator(".status")).to_contain_text(f"{count} differences between Stripe and NetSuite")
+        expect(frame.get_by_role("table", name="Counts per section")).to_contain_text("Customers")
+        section = frame.get_by_role("table", name=f"Differences: {title_of(section_of(difference))}")
+        row = section.get_by_role("row").filter(has_text=difference)
+        expect(row).to_contain_text(what)
+        expect(row).to_contain_text(todo)
+        queue = frame.get_by_role("table", name="Retry queue: Payments")
+        expect(queue).to_contain_text(record["stripe_id"])  # shown as text, not run
+        expect(queue).to_contain_text(record["message"])
+        expect(queue).to_contain_text(what_to_do(record["code"]))
+        assert frame.locator("main img, main script").count() == 0 and not dialogs
+        shots(page, "plugin-page")
+        queue.scroll_into_view_if_needed()
+        shots(page, "plugin-page-queue")
+
+        # The failing run opens in Airflow's own run page, in the whole window.
+        failed = frame.get_by_role("table", name="Failed runs").get_by_role("row").filter(has_text=run_id)
+        expect(failed).to_contain_text("check_report")
+        failed.get_by_role("link", name=run_id, exact=True).click()
+        page.wait_for_url(re.compile(rf"/dags/{RECONCILIATION}/runs/{re.escape(quote(run_id, safe=''))}$"))
+        assert ui.header_state(page) == "Failed"
+        shots(page, "failing-run")
+    finally:
+        api.delete(f"/variables/{key}")
+
+
+def test_b_without_a_login_the_page_is_refused(browser_context, stack, shots):
+    import httpx
+    from playwright.sync_api import expect
+
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    try:
+        response = page.goto(f"{stack.url}{URL_PREFIX}/")
+        assert response.status == 401
+        expect(page.get_by_role("heading", name="Sign in to Airflow first")).to_be_visible()
+        assert "differences" not in page.content() and "retry" not in page.content().lower()
+        shots(page, "refused")
+        page.goto(f"{stack.url}/plugin/{URL_ROUTE}")  # the UI's route of the page sends to the login first
+        page.wait_for_url(re.compile(r"/auth/login"))
+        shots(page, "login-first")
+    finally:
+        page.close()
+    assert httpx.get(f"{stack.url}{URL_PREFIX}/", timeout=10).status_code == 401
+    forged = httpx.get(f"{stack.url}{URL_PREFIX}/", headers={"Authorization": "Bearer e30.e30.x"}, timeout=10)
+    assert forged.status_code == 403
