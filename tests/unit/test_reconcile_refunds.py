@@ -367,16 +367,28 @@ def test_each_difference_is_one_line_naming_the_stripe_object_and_what_to_do(cha
 
 # -- credited twice, and what Stripe does not explain ---------------------------------------------------------
 
+CREDITED_TWICE = (" -> fix: trigger {flow} with stripe_ids [{refund}] and force_rewrite on (it moves the refund onto "
+                  "the credit note's memo and zeroes this one); if it stays, unapply this credit memo from the customer "
+                  "refund by hand in NetSuite")
+
+
 def test_a_refund_made_through_a_credit_note_with_its_own_memo_too_is_credited_twice():
+    """The memo written before the note named the refund: a rewrite moves the customer refund onto the note's memo
+    (releasing this one, so no 'by hand' there) and zeroes it."""
     problems = problems_after(_both(_add_row("cm-re_note", "25.00", "CustCred", internal_id="60"),
                                     _link("24", applied_to="cm-re_note")))
     assert problems == [
-        "re_note: applied in NetSuite 25.00 USD to cm-re_note, Stripe 25.00 USD to cn_1" + by_hand("re_note", "cm-re_note"),
+        "re_note: applied in NetSuite 25.00 USD to cm-re_note, Stripe 25.00 USD to cn_1" + rewrite("re_note"),
         "cm-re_note: credit memo in NetSuite (internal ID 60), but refund re_note was made through credit note cn_1, "
-        "whose memo cn_1 credits it: the customer is credited twice -> check NetSuite: unapply this credit memo from "
-        f"customer refund re_note and delete it (the refunds flow does not remove it), then fix: trigger {FLOW} with "
-        "stripe_ids [re_note] and force_rewrite on",
+        "whose memo cn_1 credits it: the customer is credited twice" + CREDITED_TWICE.format(flow=FLOW, refund="re_note"),
     ]
+
+
+def test_the_memo_of_a_refund_a_credit_note_named_later_once_zeroed_credits_nothing():
+    assert problems_after(_add_row("cm-re_note", "0.00", "CustCred", internal_id="60")) == []
+    assert problems_after(_both(_add_row("cm-re_note", "0.00", "CustCred", internal_id="60"),  # still applied
+                                _link("24", applied_to="cm-re_note"))) == [
+        "re_note: applied in NetSuite 25.00 USD to cm-re_note, Stripe 25.00 USD to cn_1" + rewrite("re_note")]
 
 
 def test_a_credit_note_linking_a_refund_already_booked_through_its_own_memo_is_credited_twice():
@@ -385,6 +397,7 @@ def test_a_credit_note_linking_a_refund_already_booked_through_its_own_memo_is_c
     data[4].append({"id": "cn_late", "invoice": "in_1", "refunds": [{"refund": {"id": "re_full", "object": "refund"},
                                                                     "amount_refunded": 15000}]})
     problems = reconciled(*data).problems
+    assert problems[0].endswith(rewrite("re_full"))  # the flow releases the memo it wrote before
     assert [p.split(" -> ")[0] for p in problems] == [
         "re_full: applied in NetSuite 150.00 USD to cm-re_full, Stripe 150.00 USD to cn_late",
         "cm-re_full: credit memo in NetSuite (internal ID 20), but refund re_full was made through credit note "
@@ -529,11 +542,13 @@ CURRENCY_IDS = {"USD": "1", "EUR": "2", "JPY": "4", "KWD": "6"}
 TYPE_CODE = {"creditMemo": "CustCred", "customerRefund": "CustRfnd", "customerPayment": "CustPymt"}
 
 
-def netsuite_as_written(stages: list[list[Any]], start: int) -> tuple[list[dict], list[dict]]:
-    """SuiteQL rows and applications of the records the flow writes (as NetSuite answers them)."""
+def netsuite_as_written(stages: list[list[Any]], start: int, present: bool = False) -> tuple[list[dict], list[dict]]:
+    """SuiteQL rows and applications of the records the flow writes (as NetSuite answers them); a record written
+    only over one NetSuite has (``only_if_present``) is there when ``present``."""
     code_of = {v: k for k, v in CURRENCY_IDS.items()}
     rows, links = [], []
-    for offset, record in enumerate(r for stage in stages for r in stage):
+    written = [r for stage in stages for r in stage if present or not r.only_if_present]
+    for offset, record in enumerate(written):
         fields = record.fields
         currency = code_of[fields["currency"]["id"]]
         if record.record_type == "creditMemo":
@@ -556,8 +571,11 @@ def netsuite_as_written(stages: list[list[Any]], start: int) -> tuple[list[dict]
 @hypothesis_settings(max_examples=150, deadline=None)
 @given(currency=st.sampled_from(["USD", "EUR", "JPY", "KWD"]), charged=st.integers(min_value=2, max_value=10**9),
        data=st.data(), rate=st.sampled_from([None, 0.0067, 1.08, 3.25, 1.1]),
-       how=st.sampled_from(["invoice", "credit_note", "none"]), given_back=st.booleans(), disputed=st.booleans())
-def test_what_the_mapping_writes_reconciles_exactly(currency, charged, data, rate, how, given_back, disputed):
+       how=st.sampled_from(["invoice", "credit_note", "none"]), given_back=st.booleans(), disputed=st.booleans(),
+       memo_before=st.booleans())
+def test_what_the_mapping_writes_reconciles_exactly(currency, charged, data, rate, how, given_back, disputed,
+                                                    memo_before):
+    """``memo_before``: the refund's own memo was written before a credit note named it (then zeroed)."""
     refunded = data.draw(st.integers(min_value=1, max_value=charged))
     code = currency.lower()
     the_charge = {**charge("ch_1", code), "amount": charged, "amount_captured": charged, "captured": True,
@@ -579,7 +597,7 @@ def test_what_the_mapping_writes_reconciles_exactly(currency, charged, data, rat
     stages = map_refund(the_refund, context, settings) or []
     if disputed:
         stages += map_dispute(the_dispute, context, settings) or []
-    rows, links = netsuite_as_written(stages, 100)
+    rows, links = netsuite_as_written(stages, 100, present=memo_before)
     notes = [{"id": "cn_1", "invoice": "in_1", "refunds": [{"refund": "re_1"}]}] if how == "credit_note" else []
     report = reconcile_refunds([the_refund], [the_dispute] if disputed else [], {"ch_1": the_charge}, invoice_of, rows,
                                links, base_currency=BASE, credit_notes=notes)

@@ -21,9 +21,10 @@ A user report (the demo and the reconciliation DAG print it; each difference lin
   deposit); an inquiry that withdrew nothing has none.
 
 No refund is credited twice: a ``cm-re_…`` memo for a refund made through a credit note (whose ``cn_…``
-memo credits it) is a difference, as are NetSuite records under the flow's schemes (``re_``, ``dp_``,
-``cm-re_``, ``cm-dp_``, ``ret-re_``) that Stripe does not explain. Records without such an external ID are
-NetSuite's own and not compared.
+memo credits it) is a difference unless zeroed (written before the note named the refund, the flow then
+moves the customer refund onto the note's memo and zeroes its own), as are NetSuite records under the
+flow's schemes (``re_``, ``dp_``, ``cm-re_``, ``cm-dp_``, ``ret-re_``) that Stripe does not explain. Records
+without such an external ID are NetSuite's own and not compared.
 
 Totals per currency close the section: what Stripe refunded (refunds given back net to zero) and what
 disputes withdrew, and NetSuite's customer refunds (net of the payments of refunds given back).
@@ -180,6 +181,8 @@ class _Expected:
     invoice: str | None  # the external ID of the invoice the charge paid (a memo is made from it)
     memo: str | None  # the credit memo's external ID, when the flow writes one
     reversed: bool = False
+    # a refund a credit note named after it was written: the memo written for it before, given up (and zeroed)
+    replaced_memo: str | None = None
 
 
 class _Reconciler:
@@ -279,7 +282,8 @@ class _Reconciler:
             differences.append(f"applied in NetSuite {applied_text(applied, ns_currency)}, Stripe "
                                f"{applied_text(expected, want.currency)}")
             # the flow sends its own document, and the one it gives up when Stripe gave a refund back
-            flow_docs = {applies} | ({want.credits} if want.reversed else set())
+            flow_docs = {applies} | ({want.credits} if want.reversed else set()) | (
+                {want.replaced_memo} if want.replaced_memo else set())
             by_hand = sorted(set(applied) - flow_docs)
             if by_hand:
                 self.problem(want.stripe_id, "; ".join(differences),
@@ -426,12 +430,15 @@ def reconcile_refunds(
         want = compared.get(stripe_id)
         if kind == "refund_memo" and want is not None and stripe_id in through_note:
             note = through_note[stripe_id]
+            row = netsuite.get(external_id, MEMO)
+            if row is not None and not netsuite_amount(row.get("foreigntotal"), want.currency):
+                continue  # written before the credit note named the refund, then zeroed by the flow: credits nothing
             reconciler.problem(
                 external_id, f"credit memo in NetSuite{netsuite.ids(external_id)}, but refund {stripe_id} was made "
                              f"through credit note {note}, whose memo {external_ids.credit_note_memo(note)} credits it: "
                              "the customer is credited twice",
-                f"check NetSuite: unapply this credit memo from customer refund {stripe_id} and delete it (the refunds "
-                f"flow does not remove it), then {rewrite(REFUNDS_FLOW, stripe_id)}")
+                f"{rewrite(REFUNDS_FLOW, stripe_id)} (it moves the refund onto the credit note's memo and zeroes this "
+                "one); if it stays, unapply this credit memo from the customer refund by hand in NetSuite")
             continue
         why = _why_extra(kind, stripe_id, want) if want is not None else said.get(stripe_id)
         reconciler.extra(external_id, kind, stripe_id, why, booked=want is not None)
@@ -496,8 +503,12 @@ def _expected(obj: Mapping[str, Any], kind: str, charges: Mapping[str, Mapping[s
     amount = to_decimal(int(obj["amount"]), currency)
     invoice = reconciler.invoice_ref(charge_id, invoice_of)
     memo: str | None = None
+    replaced: str | None = None
+    given_back = kind == "refund" and refund_reversed(obj)
     if kind == "refund" and stripe_id in through_note:
         credits = external_ids.credit_note_memo(through_note[stripe_id])
+        if invoice is not None and not given_back:  # a memo written before the note named it is released, zeroed
+            replaced = external_ids.refund_memo(stripe_id)
     elif invoice is not None:
         memo = external_ids.refund_memo(stripe_id) if kind == "refund" else external_ids.dispute_memo(stripe_id)
         credits = memo
@@ -507,4 +518,4 @@ def _expected(obj: Mapping[str, Any], kind: str, charges: Mapping[str, Mapping[s
         stripe_id=stripe_id, kind=kind, charge_id=charge_id, currency=currency, amount=amount,
         rate=stripe_rate(txn, currency, reconciler.base_currency),
         customer=reconciler.customer(expandable_id(charge.get("customer"))),
-        credits=credits, invoice=invoice, memo=memo, reversed=kind == "refund" and refund_reversed(obj))
+        credits=credits, invoice=invoice, memo=memo, reversed=given_back, replaced_memo=replaced)
