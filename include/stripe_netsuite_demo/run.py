@@ -111,6 +111,8 @@ def last_reconciliation(dag_id: str) -> str:
         f"customers {customers['matched']}/{customers['stripe']} matched, invoices {invoices['matched']}/"
         f"{invoices['stripe']}, credit memos {invoices['credit_memos_matched']}/{invoices['credit_memos_expected']}, "
         + (f"payments {payments['matched']}/{payments['stripe']}, " if (payments := summary.get("payments")) else "")
+        + (f"refunds {refunds['matched']}/{refunds['stripe']}, " if (refunds := summary.get("refunds")) else "")
+        + (f"disputes {disputes['matched']}/{disputes['stripe']}, " if (disputes := summary.get("disputes")) else "")
         + f"{summary['problem_count']} differences, {summary['settling']} left to settle"
     )
 
@@ -143,10 +145,10 @@ def main(argv: list[str] | None = None) -> int:
             for dag_id in FLOW_DAGS:
                 state, seconds = run_dag(env, dag_id)
                 failures += state != "success"
-                print(f"{dag_id:<30} {attempt:<34} {state:<8} {seconds:5.1f}s  {last_sync_counts(dag_id)}")
+                print(f"{dag_id:<36} {attempt:<34} {state:<8} {seconds:5.1f}s  {last_sync_counts(dag_id)}")
         state, seconds = run_dag(env, RECONCILIATION_DAG)
         failures += state != "success"
-        print(f"{RECONCILIATION_DAG:<30} {'after the flows':<34} {state:<8} {seconds:5.1f}s  "
+        print(f"{RECONCILIATION_DAG:<36} {'after the flows':<34} {state:<8} {seconds:5.1f}s  "
               f"{last_reconciliation(RECONCILIATION_DAG)}")
         from stripe_netsuite_demo.summary import print_summary
 
