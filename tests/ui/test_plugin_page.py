@@ -208,8 +208,8 @@ def test_problem_lines_split_and_grouped_by_stripe_id():
     assert split_problem("in_1: total differs -> fix: trigger x") == ("in_1", "total differs", "fix: trigger x")
     assert split_problem("a note without an ID") == ("", "a note without an ID", "")
     groups = grouped_problems(["ch_1: a -> b", "cus_1: c -> d", "dp_1: e -> f", "re_1: e -> f", "in_2: g -> h",
-                               "py_3: i -> j", "x"])
-    assert list(groups) == ["customers", "invoices", "payments", "refunds", "disputes", "other"]
+                               "po_1: k -> l", "py_3: i -> j", "x"])
+    assert list(groups) == ["customers", "invoices", "payments", "refunds", "disputes", "payouts", "other"]
     assert [p[0] for p in groups["payments"]] == ["ch_1", "py_3"]
 
 

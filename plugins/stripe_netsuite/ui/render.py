@@ -32,17 +32,18 @@ SECTION_TITLES = {
     "refunds": "Refunds",
     "disputes": "Disputes",
     "refunds_disputes": "Refunds and disputes",
+    "payouts": "Payouts",
 }
 FILE_TITLES = {"html_report": "Full report (HTML)", "csv_dir": "Report tables (CSV)"}
 COUNT_TITLES = {"stripe": "Stripe", "netsuite": "NetSuite", "matched": "Matched"}
 # The section a difference belongs to, by the Stripe ID it starts with.
 PREFIX_SECTIONS = (
     ("cus_", "customers"), ("in_", "invoices"), ("cn_", "invoices"), ("ch_", "payments"), ("py_", "payments"),
-    ("re_", "refunds"), ("dp_", "disputes"), ("du_", "disputes"),
+    ("re_", "refunds"), ("dp_", "disputes"), ("du_", "disputes"), ("po_", "payouts"),
 )
 OTHER = "other"
 FLOW_TITLES = {"customers": "Customers", "invoices": "Invoices", "payments": "Payments",
-               "refunds_disputes": "Refunds and disputes"}
+               "refunds_disputes": "Refunds and disputes", "payouts": "Payouts"}
 
 
 def esc(value: Any) -> str:
