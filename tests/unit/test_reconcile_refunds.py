@@ -718,7 +718,7 @@ def test_a_customer_refund_deleted_or_edited_in_netsuite_is_a_problem_naming_the
         "dp_1: amount Stripe 40.00 USD, NetSuite 45.00 USD" + rewrite("dp_1")]
 
 
-def test_a_memo_applied_to_its_invoice_shows_in_both_sections():
+def test_a_memo_applied_to_its_invoice_is_a_difference_a_rewrite_undoes():
     netsuite = FakeNetSuite()
     netsuite.links.append(link("5", "in_1", "40.00"))
     problems = report_of(netsuite=netsuite).problems()
