@@ -34,7 +34,7 @@ DEFAULT_HOME = ROOT / ".ui"
 DEFAULT_PORT = 8080
 USERNAME = "admin"
 FLOW_DAGS = ("stripe_customers_to_netsuite", "stripe_invoices_to_netsuite", "stripe_payments_to_netsuite",
-             "stripe_refunds_disputes_to_netsuite")
+             "stripe_refunds_disputes_to_netsuite", "stripe_payouts_to_netsuite")
 ALL_DAGS = (*FLOW_DAGS, "stripe_netsuite_reconciliation")
 AIRFLOW_SERVICES = ("api-server", "scheduler", "dag-processor")
 # Every process the stack starts carries this variable (children inherit it), so stop() can

@@ -23,7 +23,7 @@ from stripe_netsuite_demo import sandboxes
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 FLOW_DAGS = ["stripe_customers_to_netsuite", "stripe_invoices_to_netsuite", "stripe_payments_to_netsuite",
-             "stripe_refunds_disputes_to_netsuite"]
+             "stripe_refunds_disputes_to_netsuite", "stripe_payouts_to_netsuite"]
 RECONCILIATION_DAG = "stripe_netsuite_reconciliation"
 TBA = {
     "consumer_key": "sandbox-consumer-key",

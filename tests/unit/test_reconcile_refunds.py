@@ -473,11 +473,11 @@ def test_a_status_new_to_this_version_is_reported_once_and_its_records_are_not_c
 
 def test_a_refund_id_the_external_ids_do_not_take_is_reported_not_guessed():
     data = consistent_set()
-    data[0].append(refund("pyr_1", "ch_direct", 100))
-    data[1].append(dispute("du_1", "ch_direct", 100))
+    data[0].append(refund("rfd_1", "ch_direct", 100))
+    data[1].append(dispute("chb_1", "ch_direct", 100))
     assert reconciled(*data).problems == [
-        "pyr_1: a refund ID the connector's external IDs do not take (mapping/external_ids.py); not compared" + UPDATE,
-        "du_1: a dispute ID the connector's external IDs do not take (mapping/external_ids.py); not compared" + UPDATE]
+        "rfd_1: a refund ID the connector's external IDs do not take (mapping/external_ids.py); not compared" + UPDATE,
+        "chb_1: a dispute ID the connector's external IDs do not take (mapping/external_ids.py); not compared" + UPDATE]
 
 
 def test_a_refund_whose_charge_stripe_does_not_list_is_reported():
@@ -522,7 +522,7 @@ def test_a_guest_customer_named_by_internal_id_is_compared_on_the_entity():
     ("re_1", ("refund", "re_1")), ("cm-re_1", ("refund_memo", "re_1")), ("ret-re_1", ("returned", "re_1")),
     ("dp_1", ("dispute", "dp_1")), ("cm-dp_1", ("dispute_memo", "dp_1")),
     ("cm-in_1", None), ("cm-bal-in_1", None), ("ret-dp_1", None), ("rf-py_1", None), ("re_", None), ("ch_1", None),
-    ("cn_1", None), ("REFUND-7", None), ("pyr_1", None),
+    ("cn_1", None), ("REFUND-7", None), ("rfd_1", None),
 ])
 def test_scheme_of(external_id, expected):
     assert scheme_of(external_id) == expected

@@ -115,12 +115,14 @@ def test_a_partial_refund_of_an_invoice_of_several_lines_uses_the_partial_refund
     assert memo.fields["item"]["items"][0]["item"] == {"id": "42"}
 
 
-def test_a_refund_through_a_credit_note_applies_its_memo_and_makes_none():
-    (only,) = map_refund(refund(2500), context([line(ITEM_A, 10000)], credit_note="cn_7"), SETTINGS)
-    (customer_refund,) = only
-    assert customer_refund.fields["apply"]["items"] == [{"doc": InternalIdRef("cn_7"), "apply": True,
-                                                         "amount": Decimal("25.00")}]
+def test_a_refund_through_a_credit_note_applies_its_memo_and_zeroes_any_memo_of_its_own():
+    (customer_refund,), (own_memo,) = map_refund(refund(2500), context([line(ITEM_A, 10000)], credit_note="cn_7"),
+                                                 SETTINGS)
+    assert customer_refund.fields["apply"]["items"] == [
+        {"doc": InternalIdRef("cm-re_1", optional=True), "apply": False},  # written before the note named it, if so
+        {"doc": InternalIdRef("cn_7"), "apply": True, "amount": Decimal("25.00")}]
     assert "credit note cn_7" in customer_refund.fields["memo"]
+    assert own_memo.external_id == "cm-re_1" and own_memo.only_if_present and memo_sum(own_memo) == 0
 
 
 def test_a_refund_of_a_payment_without_an_invoice_applies_the_payment():

@@ -129,13 +129,17 @@ def payment_invoice(charge_id: str) -> str:
     return "in-" + payment(charge_id)
 
 
+REFUND_PREFIXES = ("re_", "pyr_")  # card refunds, and refunds of bank debits (ACH, SEPA)
+DISPUTE_PREFIXES = ("dp_", "du_")
+
+
 def refund_memo(refund_id: str) -> str:
     """The credit memo a refund of an invoiced charge makes (its customer refund is ``customer_refund``)."""
-    return "cm-" + _stripe_id(refund_id, "re_")
+    return "cm-" + _stripe_id(refund_id, *REFUND_PREFIXES)
 
 
 def customer_refund(refund_id: str) -> str:
-    return _stripe_id(refund_id, "re_")
+    return _stripe_id(refund_id, *REFUND_PREFIXES)
 
 
 def returned_refund(refund_id: str) -> str:
@@ -146,11 +150,11 @@ def returned_refund(refund_id: str) -> str:
 
 def dispute_memo(dispute_id: str) -> str:
     """The credit memo for a dispute's withdrawn funds (its customer refund is ``dispute_refund``)."""
-    return "cm-" + _stripe_id(dispute_id, "dp_")
+    return "cm-" + _stripe_id(dispute_id, *DISPUTE_PREFIXES)
 
 
 def dispute_refund(dispute_id: str) -> str:
-    return _stripe_id(dispute_id, "dp_")
+    return _stripe_id(dispute_id, *DISPUTE_PREFIXES)
 
 
 def deposit(payout_id: str) -> str:
