@@ -46,7 +46,7 @@ RECORDS = {
     "otherChargeSaleItem": ("acct", "OtherChargeSaleItem"),
 }
 SUBLISTS = {"item": "itemList", "apply": "applyList", "payment": "paymentList", "other": "otherList",
-            "cashBack": "cashBackList", "line": "lineList", "addressBook": "addressbookList",
+            "cashback": "cashBackList", "line": "lineList", "addressBook": "addressbookList",
             "addressBookAddress": "addressbookAddress"}
 COUNTRIES = {"US": "_unitedStates", "GB": "_unitedKingdom", "DE": "_germany", "FR": "_france"}
 

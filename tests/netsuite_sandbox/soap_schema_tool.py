@@ -49,7 +49,7 @@ RECORDS = {
 }
 # SOAP element -> REST field, where the names differ
 REST_NAME = {"itemList": "item", "applyList": "apply", "paymentList": "payment", "otherList": "other",
-             "cashBackList": "cashBack", "lineList": "line", "addressbookList": "addressBook",
+             "cashBackList": "cashback", "lineList": "line", "addressbookList": "addressBook",
              "addressbookAddress": "addressBookAddress"}
 META = ("createdDate", "lastModifiedDate", "dateCreated")
 

@@ -61,7 +61,7 @@ STEPS = [
                                 {"id": {"ref": "ch_jpy"}, "deposit": True, "paymentAmount": D("101.37")},
                                 {"id": {"ref": "re_eur"}, "deposit": True, "paymentAmount": D("21.70")},
                                 {"id": {"ref": "ch_usd"}, "deposit": True}]},
-                            "cashBack": {"items": [{"account": {"id": str(FEES)}, "amount": D("3.20"), "memo": "Stripe fees"}]}}),
+                            "cashback": {"items": [{"account": {"id": str(FEES)}, "amount": D("3.20"), "memo": "Stripe fees"}]}}),
      ("deposit", "po_jpy", {"account": {"id": str(BANK_JPY)}, "tranDate": "2024-03-05",
                             "payment": {"items": [{"id": {"ref": "ch_eur2"}, "deposit": True, "paymentAmount": D("13000.4")}]}})],
 ]
@@ -248,9 +248,9 @@ def test_refusals_in_netsuites_words(client, loaded):
 def test_updating_the_deposit_merges_its_payment_lines_and_the_gl_follows(client, sandbox, loaded):
     ids = loaded
     app = sandbox.app
-    # An upsert retry with the same body (naming its sublists: cashBack is not keyed) changes nothing.
+    # An upsert retry with the same body (naming its sublists: cashback is not keyed) changes nothing.
     before = app.suiteql(f"SELECT * FROM transactionaccountingline WHERE transaction = {ids['po_usd']} ORDER BY transactionline")
-    written_id(client.upsert("deposit", "po_usd", _resolve(STEPS[-1][0][2], ids), params={"replace": "payment,cashBack"}))
+    written_id(client.upsert("deposit", "po_usd", _resolve(STEPS[-1][0][2], ids), params={"replace": "payment,cashback"}))
     after = app.suiteql(f"SELECT * FROM transactionaccountingline WHERE transaction = {ids['po_usd']} ORDER BY transactionline")
     assert [{k: v for k, v in r.items() if k != "lastmodifieddate"} for r in before] == \
            [{k: v for k, v in r.items() if k != "lastmodifieddate"} for r in after]

@@ -48,7 +48,7 @@ STEPS = [
     [("deposit", "po_1", {"account": {"id": "7"}, "tranDate": "2024-02-07", "exchangeRate": D("1.09"), "memo": "Stripe payout po_1",
                           "payment": {"items": [{"id": {"ref": "ch_1"}, "deposit": True, "paymentAmount": D("50.00")}]},
                           "other": {"items": [{"account": {"id": "5"}, "amount": D("-1.45"), "memo": "Stripe fees"}]},
-                          "cashBack": {"items": [{"account": {"id": "5"}, "amount": D("0.30"), "memo": "dispute fee"}]}}),
+                          "cashback": {"items": [{"account": {"id": "5"}, "amount": D("0.30"), "memo": "dispute fee"}]}}),
      ("deposit", "po_2", {"account": {"id": "2"}, "tranDate": "2024-02-07",
                           "payment": {"items": [{"id": {"ref": "ch_2"}, "deposit": True}, {"id": {"ref": "re_1"}, "deposit": True}]}}),
      ("journalEntry", "je-txn_1", {"tranDate": "2024-02-08", "memo": "fee",

@@ -292,13 +292,13 @@ def test_soap_cash_back_list_is_not_keyed_so_replace_all_false_still_replaces(so
               for eid, amount in (("ch_1", "10.00"), ("ch_2", "25.00")))
     fee = {"items": [{"account": {"id": "5"}, "amount": D("1.00")}]}
     deposit = put(client, "deposit", "po_1", {"account": {"id": "2"}, "payment": {"items": [{"id": p1}]},
-                                              "cashBack": fee})
+                                              "cashback": fee})
     record = soap.record("deposit", "po_1", {"payment": {"items": [{"id": {"id": p2}}]},
-                                             "cashBack": {"items": [{"account": {"id": "5"}, "amount": D("2.00")}]}})
+                                             "cashback": {"items": [{"account": {"id": "5"}, "amount": D("2.00")}]}})
     record.paymentList.replaceAll = False
     record.cashBackList.replaceAll = False
     _soap_write(soap, record)
     stored = get_expanded(client, "deposit", deposit)
     assert [line["id"]["id"] for line in stored["payment"]["items"]] == [p1, p2]
-    assert [line["amount"] for line in stored["cashBack"]["items"]] == [2]
+    assert [line["amount"] for line in stored["cashback"]["items"]] == [2]
     assert stored["total"] == 33

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from ns_helpers import assert_error, get_expanded, put
+from ns_helpers import assert_error, get_expanded, put, written_id
 
 ITEM = {"externalId": "stripe-item-generic"}
 TAX = {"externalId": "stripe-item-tax"}
@@ -189,10 +189,32 @@ def test_deposit_rules_currency_bank_and_amounts(client):
     assert_error(client.upsert("deposit", "po_1", {"account": {"id": "7"}, "payment": {"items": [{"id": eur, "paymentAmount": 9}]}}),
                  400, "USER_ERROR", path="payment.items[0].paymentAmount")
     assert_error(client.upsert("deposit", "po_1", {"account": {"id": "7"}, "payment": {"items": [{"id": eur}]},
-                                                   "cashBack": {"items": [{"account": {"id": "5"}, "amount": 11}]}}),
+                                                   "cashback": {"items": [{"account": {"id": "5"}, "amount": 11}]}}),
                  400, "USER_ERROR")
     dep = put(client, "deposit", "po_1", {"account": {"id": "7"}, "payment": {"items": [{"id": {"id": eur}, "paymentAmount": 10}]}})
     assert get_expanded(client, "deposit", dep)["currency"]["refName"] == "Euro"
+
+
+def test_the_cash_back_sublist_is_cashback_and_camel_case_cash_back_is_an_unknown_field(client):
+    """REST names the sublist after its SuiteScript ID, ``cashback`` (Oracle's REST "Deposit" page:
+    ``"cashback": {"items": [...]}``; REST API Browser ``deposit-cashbackCollection``). ``cashBack`` is
+    unknown: refused by default here; NetSuite's default ``X-NetSuite-PropertyNameValidation: Warning``
+    drops it, so the fee lines would silently vanish from the deposit."""
+    _customer(client)
+    inv = _invoice(client, "in_1")
+    pay = _payment(client, "ch_1", "100", [(inv, "100")])
+    fee = {"items": [{"account": {"id": "5"}, "amount": D("2.40"), "memo": "Stripe fees"}]}
+    body = {"account": {"id": "2"}, "payment": {"items": [{"id": pay, "deposit": True}]}}
+    assert_error(client.upsert("deposit", "po_1", {**body, "cashBack": fee}), 400, "INVALID_FIELD", path="cashBack")
+    relaxed = client.upsert("deposit", "po_1", {**body, "cashBack": fee},
+                            headers={"X-NetSuite-PropertyNameValidation": "Warning"})
+    dep = written_id(relaxed)
+    record = get_expanded(client, "deposit", dep)
+    assert record["total"] == 100 and "cashBack" not in record and not record.get("cashback", {}).get("items")
+    put(client, "deposit", "po_1", {**body, "cashback": fee})
+    record = get_expanded(client, "deposit", dep)
+    assert record["total"] == D("97.60")
+    assert [(line["account"]["id"], line["amount"]) for line in record["cashback"]["items"]] == [("5", D("2.40"))]
 
 
 def test_journal_entries_must_balance(client):
@@ -255,7 +277,7 @@ def test_gl_scenario_invoice_payments_credit_memo_deposit_refund(client, sandbox
     assert get_expanded(client, "creditMemo", cm)["status"]["refName"] == "Fully Applied"
     dep = put(client, "deposit", "po_1", {"account": {"id": "2"}, "tranDate": "2024-02-03",
                                           "payment": {"items": [{"id": p1, "deposit": True}, {"id": p2, "deposit": True}]},
-                                          "cashBack": {"items": [{"account": {"id": "5"}, "amount": D("2.40"), "memo": "Stripe fees"}]}})
+                                          "cashback": {"items": [{"account": {"id": "5"}, "amount": D("2.40"), "memo": "Stripe fees"}]}})
     assert get_expanded(client, "deposit", dep)["total"] == D("77.60")
     assert get_expanded(client, "customerPayment", p1)["status"]["refName"] == "Deposited"
     # A refund of a new credit (credit memo for re_1) waits in Undeposited Funds.

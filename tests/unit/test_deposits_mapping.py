@@ -41,7 +41,7 @@ def deposit_total(record) -> Decimal:
         sign = -1 if doc.startswith(("re_", "dp_", "rf-")) else 1
         payments += sign * line["paymentAmount"]
     others = sum((x["amount"] for x in f["other"]["items"]), Decimal(0))
-    cash_back = sum((x["amount"] for x in f["cashBack"]["items"]), Decimal(0))
+    cash_back = sum((x["amount"] for x in f["cashback"]["items"]), Decimal(0))
     return payments + others - cash_back
 
 
@@ -66,7 +66,7 @@ def test_a_payout_is_one_deposit_into_its_currencys_bank_with_a_line_per_transac
         (InternalIdRef("re_3"), Decimal("25.00")), (InternalIdRef("dp_4"), Decimal("70.00")),
         (InternalIdRef("ret-re_6"), Decimal("12.00")), (InternalIdRef("rf-py_7"), Decimal("54.00"))]
     assert all(line["deposit"] is True and "txn_" in line["memo"] for line in f["payment"]["items"])
-    assert [(x["account"], x["amount"]) for x in f["cashBack"]["items"]] == [
+    assert [(x["account"], x["amount"]) for x in f["cashback"]["items"]] == [
         ({"externalId": "acct-stripe-fees"}, Decimal("3.20")), ({"externalId": "acct-stripe-fees"}, Decimal("1.87")),
         ({"externalId": "acct-disputes"}, Decimal("15.00"))]
     assert [(x["account"], x["amount"]) for x in f["other"]["items"]] == [  # a won dispute's funds and its fee back,
@@ -95,7 +95,7 @@ def test_a_deposits_lines_add_up_to_the_payout_in_every_currency(currency, drawn
         return  # Stripe pays out no negative amount (it debits the bank instead: not a deposit)
     ((deposit,),) = map_payout(the_payout, txns, settings)
     assert deposit_total(deposit) == to_decimal(the_payout["amount"], currency)
-    for sublist in ("payment", "other", "cashBack"):
+    for sublist in ("payment", "other", "cashback"):
         for line in deposit.fields[sublist]["items"]:
             amount = line.get("paymentAmount", line.get("amount"))
             assert isinstance(amount, Decimal) and amount >= 0 and -amount.as_tuple().exponent == exponent(currency)
@@ -110,7 +110,7 @@ def test_fees_go_to_the_account_of_their_type():
             txn("txn_3", "charge", 10000, 50, "ch_3", fee_type="application_fee", description="Platform fee"),
             txn("txn_4", "dispute", -10000, 1500, "dp_4", description="Dispute fee")]
     ((deposit,),) = map_payout(payout(txns), txns, settings)
-    assert [x["account"]["externalId"] for x in deposit.fields["cashBack"]["items"]] == ["p", "f", "o", "d"]
+    assert [x["account"]["externalId"] for x in deposit.fields["cashback"]["items"]] == ["p", "f", "o", "d"]
 
 
 def test_a_large_payout_becomes_several_deposits_adding_up_to_it():

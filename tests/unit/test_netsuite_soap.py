@@ -49,7 +49,7 @@ RECORDS = [
         "account": {"id": "2"}, "tranDate": "2026-02-02", "memo": "Stripe payout po_1",
         "payment": {"items": [{"id": {"id": "1001"}, "deposit": True, "paymentAmount": D("107.81")}]},
         "other": {"items": [{"account": {"id": "5"}, "amount": D("-3.43"), "memo": "Stripe fees"}]},
-        "cashBack": {"items": [{"account": {"id": "5"}, "amount": D("1.00")}]},
+        "cashback": {"items": [{"account": {"id": "5"}, "amount": D("1.00")}]},
     }),
     NeutralRecord("journalEntry", "je-txn_1", {
         "subsidiary": {"id": "1"}, "line": {"items": [

@@ -8,10 +8,22 @@ REST body: ``account`` (required, a Bank account; the deposit's currency is the 
   waiting in Undeposited Funds, not taken by another deposit, each once. A payment adds its
   line's amount, a refund subtracts it. ``deposit: false`` lines are kept and have no effect.
   Keyed by ``id``: an update without ``?replace=payment`` updates the line of each sent payment
-  and adds the others (``other`` and ``cashBack`` lines are just added).
+  and adds the others (``other`` and ``cashback`` lines are just added).
 * ``other``: ``{"account", "amount", "memo", "entity", "paymentMethod", "refNum"}``: more money
   in (a negative amount takes money out, e.g. fees netted by the processor);
-* ``cashBack``: ``{"account", "amount", "memo"}``: money kept back (fees), subtracted.
+* ``cashback``: ``{"account", "amount", "memo"}``: money kept back (fees), subtracted.
+
+The cash back sublist is ``cashback``, all lower case, over REST (SOAP: ``cashBackList``). REST
+field names are the SuiteScript internal IDs, and the deposit's SuiteScript sublists are
+``payment``, ``other`` and ``cashback``. Oracle, "Deposit" (REST web services supported records,
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_14124948339.html),
+"Creating a Deposit with Other Deposit and Cash Back Lines":
+``POST .../services/rest/record/v1/deposit {"account": {"id": "1"}, "cashback": {"items":
+[{"account": {"id": "10"}, "amount": 18.46}]}, "other": {"items": [...]}}``; the REST API Browser
+(Record REST v1, deposit) lists the sublist property ``cashback`` (``deposit-cashbackCollection``
+/ ``deposit-cashbackElement``). NetSuite's default ``X-NetSuite-PropertyNameValidation`` is
+``Warning`` (REST API Browser), so a live account would drop a camelCase ``cashBack`` with a
+warning; the sandbox refuses it (``INVALID_FIELD``) unless the request relaxes the check.
 
 ``total`` (computed) = payments - refunds + other - cash back, in the deposit's currency; it may
 not be negative and the deposit needs at least one line.
@@ -126,7 +138,7 @@ FIELDS = {
     "account": Field(REF, "Account", ref_type="account"),
     "payment": Field(SUBLIST, "Payments", fields=PAYMENT_LINE, line_key="id"),
     "other": Field(SUBLIST, "Other Deposits", fields=OTHER_LINE),
-    "cashBack": Field(SUBLIST, "Cash Back", fields=CASH_BACK_LINE),
+    "cashback": Field(SUBLIST, "Cash Back", fields=CASH_BACK_LINE),
 }
 FX_MEMO = "Unrealized matching gain/loss"
 
@@ -209,7 +221,7 @@ def validate(ctx, body: dict[str, Any], existing) -> dict[str, Any]:
                               **({} if same_currency else {"currency": currency, "foreign": -own})))
         links.append({"doc": str(source.id), "doctype": source.record_type, "line": i + 1, "linktype": tc.DEPOSIT_LINK,
                       "amount": text(own), "base": text(round_money(amount * header.rate, header.base_precision))})
-    for sublist, sign, fields in (("other", 1, "Other Deposits"), ("cashBack", -1, "Cash Back")):
+    for sublist, sign, fields in (("other", 1, "Other Deposits"), ("cashback", -1, "Cash Back")):
         for i, line in enumerate(body.get(sublist, {}).get("items", [])):
             where = f"{sublist}.items[{i}]"
             _required(line, "account", "Account", where)

@@ -36,7 +36,7 @@ SOAP_TYPE = {
 }
 REST_TYPE = {soap: rest for rest, soap in SOAP_TYPE.items()}
 REST_NAME = {"itemList": "item", "applyList": "apply", "paymentList": "payment", "otherList": "other",
-             "cashBackList": "cashBack", "lineList": "line", "addressbookList": "addressBook",
+             "cashBackList": "cashback", "lineList": "line", "addressbookList": "addressBook",
              "addressbookAddress": "addressBookAddress"}
 META = {"createdDate", "lastModifiedDate", "dateCreated"}
 CUSTOM_PREFIXES = ("custentity", "custbody", "custcol", "custitem")

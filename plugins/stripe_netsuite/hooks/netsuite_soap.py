@@ -81,7 +81,7 @@ SEARCH_PAGE_SIZE = 1000
 # REST sublist / subrecord names whose SOAP element is named differently.
 SOAP_NAMES = {
     "item": "itemList", "apply": "applyList", "payment": "paymentList", "other": "otherList",
-    "cashBack": "cashBackList", "line": "lineList", "addressBook": "addressbookList",
+    "cashback": "cashBackList", "line": "lineList", "addressBook": "addressbookList",
     "addressBookAddress": "addressbookAddress",
 }
 # SOAP lists sent replaceAll="false" (merged by their key), the same sublists REST leaves out of ?replace=.

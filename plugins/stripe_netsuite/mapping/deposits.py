@@ -180,7 +180,9 @@ class _Mapper:
             "memo": memo[:_MAX_MEMO],
             "payment": {"items": payments},
             "other": {"items": others},
-            "cashBack": {"items": cash_back},
+            # REST names the sublist after its SuiteScript ID, all lower case (Oracle's REST "Deposit" page:
+            # "cashback": {"items": [...]}); a camelCase "cashBack" is an unknown field NetSuite drops.
+            "cashback": {"items": cash_back},
         }
         return NeutralRecord(DEPOSIT, external_id, fields, source_id=self.id), total
 
