@@ -40,6 +40,12 @@ class RecordRejected(Exception):
         self.error = error
 
 
+# NetSuite's default for a field name it does not know is a warning: the field is dropped and the write succeeds
+# (REST API Browser, X-NetSuite-PropertyNameValidation, default Warning). A misnamed field (e.g. a deposit's
+# "cashBack" for "cashback") would lose money lines silently; asking for Error makes NetSuite refuse the record.
+STRICT_FIELD_NAMES = {"X-NetSuite-PropertyNameValidation": "Error"}
+
+
 def default_rest_base(account_id: str) -> str:
     return f"https://{account_id.lower().replace('_', '-')}.suitetalk.api.netsuite.com"
 
@@ -114,7 +120,7 @@ class RestTransport:
             )
         response = self.request(
             "PUT", f"/record/v1/{record_type}/eid:{external_id}", data=json_money.dumps(fields),
-            headers={"Content-Type": "application/json"}, params=self.replace_param(fields),
+            headers={"Content-Type": "application/json", **STRICT_FIELD_NAMES}, params=self.replace_param(fields),
         )
         if response.status_code >= 400:
             raise RecordRejected(_record_error(record_type, external_id, response, source_id))
@@ -155,7 +161,8 @@ class RestTransport:
         key = hashlib.sha256(f"{record_type}|{payload}".encode()).hexdigest()[:40]
         response = self.request(
             "PUT", f"/record/v1/{record_type}", data=payload,
-            headers={"Prefer": "respond-async", "Content-Type": _COLLECTION, "X-NetSuite-Idempotency-Key": key},
+            headers={"Prefer": "respond-async", "Content-Type": _COLLECTION, "X-NetSuite-Idempotency-Key": key,
+                     **STRICT_FIELD_NAMES},
             params=self.replace_param(*(fields for _, fields, _ in items)),
         )
         if response.status_code == 202:
