@@ -118,3 +118,21 @@ def test_the_payments_flow_checks_its_settings_before_any_write(dagbag, connecti
     sync_failure(dag_run)
     assert expected in capsys.readouterr().out
     assert netsuite_customers() == {} and written_transactions_and_items() == ([], [])
+
+
+@pytest.mark.parametrize("settings_text,expected", [
+    ("payouts:\n  bank_accounts:\n    usd: acct-stripe-fees\n",
+     "payouts.bank_accounts.usd: names the NetSuite account with external ID 'acct-stripe-fees', an Expense account; "
+     "it must be a Bank account"),
+    ("payouts:\n  fee_accounts:\n    dispute: acct-operating-bank\n",
+     "payouts.fee_accounts.dispute: names the NetSuite account with external ID 'acct-operating-bank', a Bank account"),
+    ("refunds:\n  dispute_item: 99999\n",  # a payout may write its refunds and disputes on the way
+     "refunds.dispute_item: names the NetSuite item with internal ID 99999"),
+])
+def test_the_payouts_flow_checks_its_settings_before_any_write(dagbag, connections, settings_file, capsys,
+                                                                settings_text, expected):
+    settings_file(settings_text)
+    dag_run = run_dag(dagbag, "stripe_payouts_to_netsuite")
+    sync_failure(dag_run)
+    assert expected in capsys.readouterr().out
+    assert netsuite_customers() == {} and written_transactions_and_items() == ([], [])
