@@ -176,3 +176,28 @@ def test_a_large_payout_becomes_several_deposits_adding_up_to_it(dagbag, payment
         parts = {k: v for k, v in deposits.items() if k.split("-")[0] == payout["id"]}
         assert sum((total for _, total, _ in parts.values()), Decimal(0)) == to_decimal(payout["amount"], payout["currency"])
     assert any("-" in k for k in deposits)
+
+
+@pytest.fixture
+def refunds_scenario(monkeypatch, netsuite):
+    from tests.fixtures.sandboxes import netsuite_conn, start_sandbox, stripe_conn, stripe_sandbox_cmd
+
+    sandbox = start_sandbox(stripe_sandbox_cmd("--scenario", "refunds", "--seed", "7"))
+    monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", stripe_conn(sandbox.url))
+    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_DEFAULT", netsuite_conn(netsuite.url))
+    yield sandbox
+    sandbox.stop()
+
+
+def test_refunds_failed_refunds_and_disputes_won_and_lost_are_deposited_with_their_fees(dagbag, refunds_scenario):
+    """The refunds scenario (refunds full, partial, failed later, ACH; disputes won, lost, open, in EUR): the payouts
+    DAG runs first on an empty NetSuite, writing what its payouts carry through their own flows, then the others."""
+    summary = sync_all_five(dagbag, flows=())
+    assert summary["failed"] == [], summary["failed"]
+    sync_all_five(dagbag)
+    deposits = assert_every_paid_payout_is_one_equal_deposit(refunds_scenario.url)
+    funds, banks = undeposited_funds_and_banks()
+    assert funds == stripe_not_paid_out(refunds_scenario.url)
+    assert banks == {"acct-operating-bank": sum((total for _, total, _ in deposits.values()), Decimal(0))}
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert (xcom_return(dag_run, "sync")["created"], xcom_return(dag_run, "sync")["updated"]) == (0, 0)
