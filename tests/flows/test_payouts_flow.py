@@ -201,3 +201,19 @@ def test_refunds_failed_refunds_and_disputes_won_and_lost_are_deposited_with_the
     assert banks == {"acct-operating-bank": sum((total for _, total, _ in deposits.values()), Decimal(0))}
     dag_run = run_dag(dagbag, DAG_ID)
     assert (xcom_return(dag_run, "sync")["created"], xcom_return(dag_run, "sync")["updated"]) == (0, 0)
+
+
+def test_a_payout_paid_after_the_first_run_is_deposited_from_its_events(dagbag, payments):  # noqa: F811
+    from tests.flows.helpers import open_invoice
+    from tests.flows.test_payments_scenario import advance
+
+    sync_all_five(dagbag)
+    before = set(netsuite_deposits())
+    client = stripe_client(payments.url)
+    customer = client.v1.customers.create(params={"name": "Late Payer", "email": "ap@late.example"}).id
+    client.v1.invoices.pay(open_invoice(client, customer, "usd", 9900), params={"payment_method": "pm_card_visa"})
+    advance(payments.url, 4 * 86400)  # the charge becomes available, is paid out and arrives
+    summary = sync_all_five(dagbag)
+    assert summary["mode"] == "incremental" and summary["failed"] == []
+    assert set(netsuite_deposits()) > before
+    assert_every_paid_payout_is_one_equal_deposit(payments.url)

@@ -124,7 +124,8 @@ def test_a_large_payout_becomes_several_deposits_adding_up_to_it():
 
 
 @pytest.mark.parametrize("overrides", [{"status": "in_transit"}, {"status": "pending"}, {"status": "failed"},
-                                       {"status": "canceled"}, {"automatic": False}])
+                                       {"status": "canceled"}, {"automatic": False},
+                                       {"reconciliation_status": "in_progress"}])
 def test_a_payout_not_paid_or_manual_writes_nothing(overrides):
     assert map_payout(payout(MIXED, **overrides), MIXED, SETTINGS) is None
 

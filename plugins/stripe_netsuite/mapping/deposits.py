@@ -70,7 +70,10 @@ def writes_deposit(payout: Mapping[str, Any]) -> bool:
     """Whether a payout is one the payouts flow deposits; raises on an unknown status."""
     if payout.get("status") not in PAYOUT_STATUSES:
         raise UnknownValueError(payout["id"], f"payout {payout['id']}", "status", payout.get("status"))
-    return payout["status"] == "paid" and bool(payout.get("automatic", True))
+    # Stripe lists a payout's transactions completely once its reconciliation completes (stripe.md §14; the
+    # ``payout.reconciliation_completed`` event): a paid payout still ``in_progress`` waits for that event.
+    return (payout["status"] == "paid" and bool(payout.get("automatic", True))
+            and payout.get("reconciliation_status") != "in_progress")
 
 
 def carried(txns: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
