@@ -113,8 +113,17 @@ def last_reconciliation(dag_id: str) -> str:
         + (f"payments {payments['matched']}/{payments['stripe']}, " if (payments := summary.get("payments")) else "")
         + (f"refunds {refunds['matched']}/{refunds['stripe']}, " if (refunds := summary.get("refunds")) else "")
         + (f"disputes {disputes['matched']}/{disputes['stripe']}, " if (disputes := summary.get("disputes")) else "")
+        + (f"payouts {payouts['matched']}/{payouts['stripe']}, " if (payouts := summary.get("payouts")) else "")
         + f"{summary['problem_count']} differences, {summary['settling']} left to settle"
     )
+
+
+def report_files(dag_id: str) -> str:
+    """Where the reconcile task wrote the whole report (HTML for a browser, CSV per section)."""
+    summary = last_return_value(dag_id, "reconcile") or {}
+    if not summary.get("html_report"):
+        return "the reconcile task wrote no report file (see its log)"
+    return f"Full report: file://{summary['html_report']}\nCSV tables:  {summary['csv_dir']}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         from stripe_netsuite_demo.summary import print_summary
 
         failures += not print_summary()
+        print(f"\n{report_files(RECONCILIATION_DAG)}")
     finally:
         stripe.stop()
         netsuite.stop()

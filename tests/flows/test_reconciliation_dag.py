@@ -8,14 +8,15 @@ import re
 import httpx
 import pytest
 
-from tests.fixtures.sandboxes import STRIPE_KEY, netsuite_conn, start_sandbox, stripe_conn, stripe_sandbox_cmd
+from tests.fixtures.sandboxes import STRIPE_KEY, TBA, netsuite_conn, start_sandbox, stripe_conn, stripe_sandbox_cmd
 from tests.flows.helpers import open_invoice, run_dag, stripe_client, task_states, xcom_return
 
 DAG_ID = "stripe_netsuite_reconciliation"
 FLOW_DAGS = ("stripe_customers_to_netsuite", "stripe_invoices_to_netsuite", "stripe_payments_to_netsuite",
-             "stripe_refunds_disputes_to_netsuite")
+             "stripe_refunds_disputes_to_netsuite", "stripe_payouts_to_netsuite")
 PAYMENTS = "stripe_payments_to_netsuite"
 REFUNDS = "stripe_refunds_disputes_to_netsuite"
+PAYOUTS = "stripe_payouts_to_netsuite"
 DAY = 86400
 pytestmark = pytest.mark.usefixtures("airflow_db", "clean_variables")
 
@@ -110,7 +111,8 @@ def test_with_only_customers_and_invoices_synced_a_payments_flow_left_on_reports
     missing = [p for p in summary["problems"] if ": missing in NetSuite" in p]
     assert len([p for p in missing if PAYMENTS in p]) == summary["payments"]["stripe"]
     assert len([p for p in missing if REFUNDS in p]) == summary["refunds"]["stripe"] + summary["disputes"]["stripe"]
-    assert all(PAYMENTS in p or REFUNDS in p for p in missing)
+    assert len([p for p in missing if PAYOUTS in p]) == summary["payouts"]["stripe"] > 0
+    assert all(PAYMENTS in p or REFUNDS in p or PAYOUTS in p for p in missing)
 
 
 @pytest.fixture
@@ -145,7 +147,7 @@ def test_payments_reconcile_and_a_payment_deleted_or_edited_in_netsuite_turns_th
         dagbag, payments_scenario, settle_minutes):
     from stripe_netsuite.hooks.netsuite import NetSuiteHook
 
-    settle_minutes(0)
+    settle_minutes(0, "payouts:\n  enabled: false\n")  # the cash side: test_the_cash_side_reconciles_...
     for flow_dag in FLOW_DAGS[:3]:
         assert run_dag(dagbag, flow_dag).state == "success"
     dag_run = run_dag(dagbag, DAG_ID)
@@ -272,7 +274,7 @@ def test_refunds_and_disputes_reconcile_and_a_customer_refund_deleted_or_edited_
         dagbag, payments_scenario, settle_minutes):
     from stripe_netsuite.hooks.netsuite import NetSuiteHook
 
-    settle_minutes(0)
+    settle_minutes(0, "payouts:\n  enabled: false\n")  # a deposited refund is fixed in NetSuite: not edited here
     cases = refunds_and_disputes(payments_scenario.url)
     summary = reconciled_green(dagbag)
     assert summary["refunds"] == {"stripe": 6, "netsuite": 6, "matched": 6, "reversed": 0}
@@ -372,3 +374,84 @@ def test_the_refunds_scenario_reconciles_green(dagbag, refunds_scenario, settle_
     summary = reconciled_green(dagbag)
     assert summary["refunds"]["matched"] == summary["refunds"]["stripe"] == 9  # refund_pending is booked already
     assert summary["disputes"]["matched"] == summary["disputes"]["stripe"] == 4
+
+
+def test_the_cash_side_reconciles_and_each_discrepancy_planted_in_netsuite_is_reported(
+        dagbag, payments_scenario, settle_minutes, monkeypatch, tmp_path):
+    """All five flows on the payments scenario (its payouts, plus refunds and disputes): the report is clean. Then,
+    planted straight in the NetSuite sandbox: a payment's amount changed, a payment deleted, a deposit made by hand,
+    a customer refund booked twice, an invoice missing. Each is reported, naming the Stripe and NetSuite records."""
+    from stripe_netsuite.hooks.netsuite import NetSuiteHook
+
+    from tests.unit.test_report_files import parsed
+
+    monkeypatch.setenv("STRIPE_NETSUITE_REPORTS_DIR", str(tmp_path))
+    settle_minutes(0)
+    cases = refunds_and_disputes(payments_scenario.url)
+    client = stripe_client(payments_scenario.url)
+    usd = a_customer(client, "usd")
+    edited, deleted, by_hand = (paid_by_card(client, usd, "usd", amount) for amount in (3100, 3200, 3300))
+    unpaid = open_invoice(client, usd, "usd", 3400)
+    for flow_dag in FLOW_DAGS:
+        dag_run = run_dag(dagbag, flow_dag)
+        assert dag_run.state == "success", (flow_dag, task_states(dag_run))
+    dag_run = run_dag(dagbag, DAG_ID)
+    summary = xcom_return(dag_run, "reconcile")
+    assert dag_run.state == "success", summary["problems"]
+    assert summary["ok"] and summary["problem_count"] == 0
+    assert summary["payouts"]["matched"] == summary["payouts"]["stripe"] == summary["payouts"]["netsuite"] > 0
+    assert summary["html_report"] == str(tmp_path / dag_run.run_id.replace(":", "_") / "report.html")
+    assert "Stripe and NetSuite agree." in parsed(open(summary["html_report"], encoding="utf-8").read()).text
+
+    hook = NetSuiteHook()
+    payments = netsuite_payments()
+    more = f"{float(payments[edited]['foreigntotal']) + 10:.2f}"
+    hook.rest.request("PATCH", f"/record/v1/customerPayment/{payments[edited]['id']}",
+                      json={"payment": more}).raise_for_status()
+    hook.rest.request("DELETE", f"/record/v1/customerPayment/{payments[deleted]['id']}").raise_for_status()
+    deposit = hook.rest.request("POST", "/record/v1/deposit", json={
+        "account": {"externalId": "acct-operating-bank"},
+        "payment": {"items": [{"id": payments[by_hand]["id"], "deposit": True}]}})
+    deposit.raise_for_status()
+    deposit_id = deposit.headers["Location"].rsplit("/", 1)[-1]
+    standalone = client.v1.refunds.retrieve(cases["standalone"]).charge  # its payment keeps 10.00 unapplied
+    (entity,) = [r["entity"] for r in hook.suiteql(f"SELECT entity FROM transaction WHERE externalid = '{standalone}'")]
+    twice = hook.rest.request("POST", "/record/v1/customerRefund", json={  # refunds.standalone's 5.00 once more
+        "customer": {"id": str(entity)},
+        "apply": {"items": [{"doc": {"id": str(payments[standalone]["id"])}, "apply": True, "amount": 5.0}]}})
+    twice.raise_for_status()
+    twice_id = twice.headers["Location"].rsplit("/", 1)[-1]
+    (invoice_id,) = [r["id"] for r in hook.suiteql(f"SELECT id FROM transaction WHERE externalid = '{unpaid}'")]
+    hook.rest.request("DELETE", f"/record/v1/invoice/{invoice_id}").raise_for_status()
+
+    dag_run = run_dag(dagbag, DAG_ID)
+    assert task_states(dag_run) == {"reconcile": "success", "check_report": "failed"}
+    summary = xcom_return(dag_run, "reconcile")
+    problems = summary["problems"]
+    named: dict[str, list[str]] = {}
+    for problem in problems:
+        named.setdefault(problem.split(": ", 1)[0], []).append(problem)
+    assert any(p.startswith(f"{edited}: amount Stripe 31.00 USD, NetSuite {more} ") for p in named[edited])
+    assert any(p.startswith(f"{deleted}: missing in NetSuite") and PAYMENTS in p for p in named[deleted])
+    assert any(f"is on NetSuite deposit internal ID {deposit_id}, made by hand" in p for p in named[by_hand])
+    assert any(f"customer refund internal ID {twice_id}, made by hand" in p and standalone in p
+               for p in named[standalone])
+    assert any(p.startswith(f"{unpaid}: missing in NetSuite") for p in named[unpaid])
+    (funds,) = named["Undeposited Funds USD"]  # 31.00 + 10.00 - 32.00 - 33.00 - 5.00 moved by hand
+    assert "Stripe holds" in funds and "NetSuite's Undeposited Funds" in funds
+    assert summary["payouts"]["matched"] == summary["payouts"]["stripe"]  # the payouts themselves still agree
+
+    # the same differences in the HTML page (summary, then one table per section) and the CSV files, no secret
+    page_text = open(summary["html_report"], encoding="utf-8").read()
+    page = parsed(page_text)
+    assert len(page.tables) == 1 + 5  # summary; customers, invoices, payments, refunds and disputes, payouts
+    rows = {r[0]: r for table in page.tables[1:] for r in table[1:]}
+    assert {edited, deleted, by_hand, standalone, unpaid, "Undeposited Funds USD"} <= set(rows)
+    assert rows[by_hand][1] == f"internal ID {deposit_id}" and rows[standalone][1] == f"internal ID {twice_id}"
+    csv_dir = tmp_path / dag_run.run_id.replace(":", "_") / "csv"
+    assert summary["csv_dir"] == str(csv_dir)
+    assert sorted(p.name for p in csv_dir.iterdir()) == ["customers.csv", "invoices.csv", "payments.csv",
+                                                         "payouts.csv", "refunds.csv", "summary.csv"]
+    secrets = [STRIPE_KEY, *TBA.values()]
+    for text in [page_text] + [p.read_text(encoding="utf-8") for p in csv_dir.iterdir()]:
+        assert not [x for x in secrets if x in text]

@@ -2,7 +2,7 @@
 
 ``assert_ledger_clean`` checks, against the sandboxes the connections point at:
 - the reconciliation report over the flows the reliability cases run (``FLOW_DAGS``: customers and
-  invoices; the payments and refunds flows have their own flow and ledger tests) is clean (nothing missing, nothing
+  invoices; the payments, refunds and payouts flows have their own flow and ledger tests) is clean (nothing missing, nothing
   extra, totals and memos equal);
 - no external ID is held by two NetSuite records (customers, items, transactions);
 - every transaction has as many lines as the same Stripe state gives in a clean run: a clean run
@@ -48,7 +48,8 @@ def reconciliation_problems() -> list[str]:
 
     settings = load_settings()
     settings = settings.model_copy(update={"payments": settings.payments.model_copy(update={"enabled": False}),
-                                           "refunds": settings.refunds.model_copy(update={"enabled": False})})
+                                           "refunds": settings.refunds.model_copy(update={"enabled": False}),
+                                           "payouts": settings.payouts.model_copy(update={"enabled": False})})
     report = build_report(StripeHook(), NetSuiteHook(), settings)
     return [] if report.ok else report.lines()
 

@@ -556,9 +556,10 @@ def both_systems(events=()):
 
 
 def settings_of(**sections):
+    """These fakes hold no payouts or deposits: the cash side is tested in test_reconcile_payouts.py."""
     from stripe_netsuite.settings import Settings
 
-    return Settings.model_validate(sections)
+    return Settings.model_validate({"payouts": {"enabled": False}} | sections)
 
 
 def test_the_report_compares_payments_and_invoices_as_the_payments_flow_leaves_them():

@@ -683,6 +683,7 @@ class FakeNetSuite:
 def report_of(stripe=None, netsuite=None, settle_seconds=0, **sections):
     from stripe_netsuite.reconcile.report import build_report
 
+    sections = {"payouts": {"enabled": False}} | sections  # no payouts here: test_reconcile_payouts.py
     return build_report(stripe or FakeStripe(), netsuite or FakeNetSuite(), Settings.model_validate(sections),
                         settle_seconds=settle_seconds, now=NOON + 600)
 

@@ -146,6 +146,9 @@ def test_a_passing_stripe_error_while_telling_deleted_from_unknown_builds_no_rep
         def suiteql_after(self, query, **kwargs):
             return iter([{"id": "7", "externalid": "cus_gone", "email": None}] if "FROM customer" in query else [])
 
+        def suiteql(self, query, **kwargs):
+            return iter([])
+
     settings = Settings.model_validate({"invoices": {"enabled": False}})
     with pytest.raises(StripeTransientError, match="cus_gone"):
         build_report(Stripe(StripeTransientError("HTTP 429, not retried")), NetSuite(), settings)

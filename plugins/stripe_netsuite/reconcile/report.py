@@ -30,6 +30,15 @@ from stripe_netsuite.reconcile.payments import (
     reconcile_payments,
     scheme_of,
 )
+from stripe_netsuite.reconcile.payouts import (
+    APPLIED_QUERY,
+    DEPOSIT_ACCOUNT_LINES_QUERY,
+    DEPOSIT_LINKS_QUERY,
+    DEPOSIT_ROWS_QUERY,
+    UNDEPOSITED_QUERY,
+    PayoutReconciliation,
+    reconcile_payouts,
+)
 from stripe_netsuite.reconcile.refunds import REFUND_ROWS_QUERY, RefundReconciliation, reconcile_refunds
 from stripe_netsuite.reconcile.refunds import scheme_of as refund_scheme_of
 from stripe_netsuite.settings import Settings
@@ -59,16 +68,19 @@ class ReconciliationReport:
     payment_rows: list[dict[str, Any]] = field(default_factory=list)  # PAYMENT_ROWS_QUERY's, with ``applied_to``
     refunds: RefundReconciliation | None = None  # None: the refunds and disputes flow is switched off
     refund_rows: list[dict[str, Any]] = field(default_factory=list)  # REFUND_ROWS_QUERY's, with ``applied_to``
+    payouts: PayoutReconciliation | None = None  # None: the payouts flow is switched off
 
     @property
     def ok(self) -> bool:
         return (self.customers.ok and (self.invoices is None or self.invoices.ok)
-                and (self.payments is None or self.payments.ok) and (self.refunds is None or self.refunds.ok))
+                and (self.payments is None or self.payments.ok) and (self.refunds is None or self.refunds.ok)
+                and (self.payouts is None or self.payouts.ok))
 
     def lines(self) -> list[str]:
         out = (self.customers.lines() + (self.invoices.lines() if self.invoices is not None else [])
                + (self.payments.lines() if self.payments is not None else [])
-               + (self.refunds.lines() if self.refunds is not None else []) + self.notes)
+               + (self.refunds.lines() if self.refunds is not None else [])
+               + (self.payouts.lines() if self.payouts is not None else []) + self.notes)
         if self.settling:
             out.append(f"changed in Stripe in the last {self.settle_seconds // 60} min, compared on the next run: "
                        f"{len(self.settling)} ({', '.join(self.settling[:10])}{', ...' if len(self.settling) > 10 else ''})")
@@ -78,7 +90,8 @@ class ReconciliationReport:
         """Every line that names a difference, each saying what to do (``<Stripe ID>: <what differs> -> <fix>``)."""
         return (self.customers.problems() + (list(self.invoices.problems) if self.invoices is not None else [])
                 + (list(self.payments.problems) if self.payments is not None else [])
-                + (list(self.refunds.problems) if self.refunds is not None else []))
+                + (list(self.refunds.problems) if self.refunds is not None else [])
+                + (list(self.payouts.problems) if self.payouts is not None else []))
 
     def summary(self) -> dict[str, Any]:
         """What the reconcile task returns as XCom: counts, and the first problems (never a secret)."""
@@ -102,6 +115,9 @@ class ReconciliationReport:
             "disputes": None if self.refunds is None else {
                 "stripe": self.refunds.stripe_disputes, "netsuite": self.refunds.netsuite_disputes,
                 "matched": self.refunds.disputes_matched},
+            "payouts": None if self.payouts is None else {
+                "stripe": self.payouts.stripe_payouts, "netsuite": self.payouts.netsuite_deposits,
+                "matched": self.payouts.matched},
             "problem_count": len(problems),
             "problems": problems[:REPORTED_PROBLEMS],
             "settling": len(self.settling),
@@ -170,15 +186,23 @@ def build_report(
         payments, payment_rows = None, []
     refunds: RefundReconciliation | None = None
     refund_rows: list[dict[str, Any]] = []
+    refund_objects: list[dict[str, Any]] = []  # the refunds and disputes compared (the payouts section's too)
     if settings.refunds.enabled:
         assert stripe_charges is not None
         refunds, refund_rows, waiting = _compare_refunds(stripe, netsuite, settings, settling, stripe_charges,
-                                                         credit_notes)
+                                                         credit_notes, refund_objects)
         settling = settling | waiting
     else:
         notes.append("refunds and disputes flow switched off (refunds.enabled): refunds and disputes not compared")
+    payouts: PayoutReconciliation | None = None
+    if settings.payouts.enabled:
+        payouts = _compare_payouts(stripe, netsuite, settings, settling, stripe_charges, refund_objects, notes)
+    else:
+        notes.append("payouts flow switched off (payouts.enabled): payouts, deposits and Undeposited Funds not "
+                     "compared")
     compared = ("cus_",) + (("in_",) if invoices is not None or payments is not None else ()) + (
-        ("ch_", "py_") if payments is not None else ()) + (REFUND_IDS if refunds is not None else ())
+        ("ch_", "py_") if payments is not None else ()) + (REFUND_IDS if refunds is not None else ()) + (
+        ("po_",) if payouts is not None else ())
     return ReconciliationReport(
         customers=customers,
         invoices=invoices,
@@ -191,6 +215,7 @@ def build_report(
         payment_rows=payment_rows,
         refunds=refunds,
         refund_rows=refund_rows,
+        payouts=payouts,
     )
 
 
@@ -360,6 +385,7 @@ def _refund_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 def _compare_refunds(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings, settling: set[str],
                      charges: _StripePayments, credit_notes: list[dict[str, Any]],
+                     compared: list[dict[str, Any]] | None = None,
                      ) -> tuple[RefundReconciliation, list[dict[str, Any]], set[str]]:
     """The refunds and disputes section, its NetSuite rows, and the refunds and disputes left out: changed within
     the settle time, or whose charge, or the invoice it paid, did (a credit note made through a refund, say)."""
@@ -368,6 +394,8 @@ def _compare_refunds(stripe: StripeHook, netsuite: NetSuiteHook, settings: Setti
     waiting = {o["id"] for o in objects
                if {o["id"], o["charge"], charges.invoice_of.get(o["charge"] or "")} & settling}
     objects = [o for o in objects if o["id"] not in waiting]
+    if compared is not None:
+        compared += objects
     rows = [r for r in netsuite.suiteql_after(REFUND_ROWS_QUERY) if refund_scheme_of(str(r.get("externalid") or ""))]
     compared_rows = [r for r in rows if (refund_scheme_of(str(r["externalid"])) or ("", ""))[1] not in waiting]
     applications = _applications(netsuite, rows, compared_rows)
@@ -377,3 +405,42 @@ def _compare_refunds(stripe: StripeHook, netsuite: NetSuiteHook, settings: Setti
         charges.every, charges.invoice_of, compared_rows, applications, base_currency=base_currency,
         credit_notes=credit_notes, settings=settings.payments, shared_memos=not settings.invoices.enabled)
     return report, rows, waiting
+
+
+def _compare_payouts(stripe: StripeHook, netsuite: NetSuiteHook, settings: Settings, settling: set[str],
+                     charges: _StripePayments | None, refund_objects: list[dict[str, Any]],
+                     notes: list[str]) -> PayoutReconciliation:
+    """The cash section: each paid payout against its deposits, Undeposited Funds per currency, fees per account.
+    Each paid automatic payout's transactions are read in one list (their sources not expanded)."""
+    from stripe_netsuite.mapping.deposits import writes_deposit
+    from stripe_netsuite.mapping.records import MappingError
+
+    payouts = [dict(p) for p in stripe.list_objects("payouts")]
+    transactions: dict[str, list[dict[str, Any]]] = {}
+    for payout in payouts:
+        try:
+            if not writes_deposit(payout):
+                continue
+        except MappingError:
+            continue
+        transactions[payout["id"]] = stripe.payout_balance_transactions(payout["id"], expand_source=False)
+    compare_funds = charges is not None and settings.payments.enabled and settings.refunds.enabled
+    if not compare_funds:
+        notes.append("Undeposited Funds not compared: it needs the payments and the refunds and disputes flows on")
+    left_out = set(settling) | (charges.left_out if charges is not None else set())
+    undeposited = list(netsuite.suiteql(UNDEPOSITED_QUERY)) if compare_funds else None
+    hand_ids = sorted({int(r["id"]) for r in undeposited or [] if not r.get("externalid") and r.get("type") != "Deposit"})
+    applied_to: dict[str, list[str]] = defaultdict(list)
+    for start in range(0, len(hand_ids), APPLICATIONS_CHUNK):
+        chunk = ", ".join(str(x) for x in hand_ids[start:start + APPLICATIONS_CHUNK])
+        for row in netsuite.suiteql(APPLIED_QUERY.format(ids=chunk)):
+            if row.get("applied_to"):
+                applied_to[str(row["doc"])].append(str(row["applied_to"]))
+    return reconcile_payouts(
+        payouts, transactions, netsuite.suiteql(DEPOSIT_ROWS_QUERY), netsuite.suiteql(DEPOSIT_LINKS_QUERY), settings,
+        undeposited_rows=undeposited, applied_to=applied_to,
+        account_rows=netsuite.suiteql(DEPOSIT_ACCOUNT_LINES_QUERY),
+        charges=list(charges.every.values()) if charges is not None else [],
+        refunds=[o for o in refund_objects if o.get("object") == "refund"],
+        disputes=[o for o in refund_objects if o.get("object") == "dispute"],
+        settling=left_out)
