@@ -138,3 +138,22 @@ def test_where_the_files_go(monkeypatch, tmp_path):
     assert str(run_directory("manual__1")) == "/opt/airflow/stripe_netsuite_reports/manual__1"
     assert split_problem("ch_1: missing in NetSuite (x) -> fix: y") == (
         "ch_1", "none under external ID ch_1", "missing in NetSuite (x)", "fix: y")
+
+
+def test_the_reconcile_task_writes_the_files_and_a_clean_run_logs_one_line(monkeypatch, tmp_path, capsys):
+    from stripe_netsuite.operators import reconcile as operators
+
+    clean = ReconciliationReport(reconcile_customers([{"id": "cus_1", "email": None}],
+                                                     [{"id": "1", "externalid": "cus_1"}]), None)
+    monkeypatch.setattr(operators, "build_report", lambda *args, **kwargs: clean)
+    monkeypatch.setattr(operators, "StripeHook", lambda conn_id: None)
+    monkeypatch.setattr(operators, "NetSuiteHook", lambda conn_id: None)
+    monkeypatch.setenv("STRIPE_NETSUITE_REPORTS_DIR", str(tmp_path))
+    task = operators.ReconciliationOperator(task_id="reconcile")
+    summary = task.execute({"run_id": "scheduled__2026-12-08T06:00:00+00:00"})
+    assert summary["ok"] and summary["html_report"] == str(tmp_path / "scheduled__2026-12-08T06_00_00+00_00" /
+                                                           "report.html")
+    logged = [x for x in capsys.readouterr().out.splitlines() if "[info" in x and "ReconciliationOperator" in x]
+    (line,) = logged  # one line, not the whole report
+    assert "Stripe and NetSuite agree: matched customers 1; 0 changed too recently, left for the next run; " \
+           f"full report: {summary['html_report']} (CSV: {summary['csv_dir']})" in line
