@@ -115,7 +115,7 @@ class PayoutReconciliation:
             out.append(f"  {currency} in Undeposited Funds: Stripe not paid out {money(stripe_total, currency)}, "
                        f"NetSuite {money(netsuite_total, currency)}")
         for (account, currency), (stripe_total, netsuite_total) in sorted(self.fees.items()):
-            out.append(f"  {currency} fees on {account}: Stripe {money(stripe_total, currency)}, "
+            out.append(f"  {currency} fees and adjustments on {account}: Stripe {money(stripe_total, currency)}, "
                        f"NetSuite {money(netsuite_total, currency)}")
         out += [f"  {note}" for note in self.notes]
         out += [f"  {problem}" for problem in self.problems]
