@@ -8,8 +8,9 @@ Amounts print with the currency's decimals on both sides (``150.00 USD``, ``2500
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -99,6 +100,31 @@ def applications_by_doc(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str
         target = r.get("applied_to") or f"internal ID {r.get('applied_to_id')}"  # one made by hand may have none
         out[str(r["doc"])][target] += Decimal(str(r.get("amount") or "0"))
     return out
+
+
+@dataclass
+class NetSuiteRecords:
+    """The NetSuite side of a section, indexed: the flow's records by external ID, and what each applies to."""
+
+    rows: list[Mapping[str, Any]]
+    applications: Mapping[str, dict[str, Decimal]]  # internal ID -> {external ID (or 'internal ID n'): amount}
+
+    def __post_init__(self) -> None:
+        self.by_id: dict[str, Mapping[str, Any]] = {}
+        for r in self.rows:
+            self.by_id.setdefault(r["externalid"], r)  # of records sharing an external ID, the first is compared
+        self.counts = Counter(r["externalid"] for r in self.rows)
+
+    def get(self, external_id: str, kind: str) -> Mapping[str, Any] | None:
+        row = self.by_id.get(external_id)
+        return row if row is not None and row.get("type") == kind else None
+
+    def applied(self, row: Mapping[str, Any], currency: str) -> dict[str, Decimal]:
+        return {doc: netsuite_amount(amount, currency)
+                for doc, amount in self.applications.get(str(row.get("id")), {}).items() if amount}
+
+    def ids(self, external_id: str) -> str:
+        return internal_ids([r.get("id") for r in self.rows if r["externalid"] == external_id])
 
 
 def applied_text(applied: Mapping[str, Decimal], currency: str) -> str:

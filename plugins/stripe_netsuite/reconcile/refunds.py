@@ -32,7 +32,7 @@ disputes withdrew, and NetSuite's customer refunds (net of the payments of refun
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +44,7 @@ from stripe_netsuite.mapping.payments import stripe_rate
 from stripe_netsuite.mapping.records import UnknownValueError, expandable_id
 from stripe_netsuite.mapping.refunds import refund_booked, refund_reversed, withdrawal
 from stripe_netsuite.reconcile.lines import (
+    NetSuiteRecords,
     applications_by_doc,
     applied_text,
     REFUNDS_FLOW,
@@ -141,31 +142,6 @@ class RefundReconciliation:
         return out
 
 
-@dataclass
-class _NetSuite:
-    """The NetSuite side, indexed: the flow's records by external ID, and what each applies to."""
-
-    rows: list[Mapping[str, Any]]
-    applications: Mapping[str, dict[str, Decimal]]  # internal ID -> {external ID (or 'internal ID n'): amount}
-
-    def __post_init__(self) -> None:
-        self.by_id: dict[str, Mapping[str, Any]] = {}
-        for r in self.rows:
-            self.by_id.setdefault(r["externalid"], r)  # of records sharing an external ID, the first is compared
-        self.counts = Counter(r["externalid"] for r in self.rows)
-
-    def get(self, external_id: str, kind: str) -> Mapping[str, Any] | None:
-        row = self.by_id.get(external_id)
-        return row if row is not None and row.get("type") == kind else None
-
-    def applied(self, row: Mapping[str, Any], currency: str) -> dict[str, Decimal]:
-        return {doc: netsuite_amount(amount, currency)
-                for doc, amount in self.applications.get(str(row.get("id")), {}).items() if amount}
-
-    def ids(self, external_id: str) -> str:
-        return internal_ids([r.get("id") for r in self.rows if r["externalid"] == external_id])
-
-
 @dataclass(frozen=True)
 class _Expected:
     """What one refund or dispute must be in NetSuite."""
@@ -186,7 +162,7 @@ class _Expected:
 
 
 class _Reconciler:
-    def __init__(self, netsuite: _NetSuite, settings: PaymentSettings, base_currency: str) -> None:
+    def __init__(self, netsuite: NetSuiteRecords, settings: PaymentSettings, base_currency: str) -> None:
         self.ns = netsuite
         self.settings = settings
         self.base_currency = base_currency
@@ -390,7 +366,7 @@ def reconcile_refunds(
     external ID (False when the invoices section already does)."""
     settings = settings or PaymentSettings()
     rows = [r for r in netsuite_rows if r.get("externalid") and scheme_of(str(r["externalid"]))]
-    netsuite = _NetSuite(rows, applications_by_doc(applications))
+    netsuite = NetSuiteRecords(rows, applications_by_doc(applications))
     reconciler = _Reconciler(netsuite, settings, base_currency)
     report = reconciler.report
     kinds: dict[str, tuple[str, str]] = {}
